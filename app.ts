@@ -1,0 +1,170 @@
+import axios from 'axios';
+import express, { type ErrorRequestHandler } from 'express';
+import helmet from 'helmet';
+import type { Server } from 'node:http';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { ConfigError, loadConfig, type Config } from './lib/config';
+import { HipChatClient } from './lib/hipchat/client';
+import { renderDescriptor } from './lib/hipchat/descriptor';
+import { InstallationCache, type Installation } from './lib/hipchat/installations';
+import { requireHipChatJwt } from './lib/hipchat/jwt';
+import { revoked, type LifecycleDeps } from './lib/hipchat/lifecycle';
+import { TokenCache } from './lib/hipchat/tokens';
+import { createLogger, redactUrl, type Logger } from './lib/logger';
+import { createSealer, resolveSecretsKey } from './lib/security/seal';
+import { openDb, type Db } from './lib/store/db';
+import { configureRoutes } from './routes/configure';
+import { inviteRoutes } from './routes/invite';
+import { lifecycleRoutes } from './routes/lifecycle';
+import { opsRoutes } from './routes/ops';
+import { webhookRoutes } from './routes/webhooks';
+
+const HIPCHAT_TIMEOUT_MS = 10_000;
+
+export interface Addon {
+  app: express.Express;
+  db: Db;
+  config: Config;
+  log: Logger;
+  installations: InstallationCache;
+  tokens: TokenCache;
+  /** Stops background work and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Composition root: config → store → clients → express app. */
+export async function createAddon(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Addon> {
+  const sealer = createSealer(resolveSecretsKey(config.secretsKey, config.dataDir));
+  const db = await openDb(config.database);
+  const descriptor = renderDescriptor(config.baseUrl);
+  const scopes = descriptor.capabilities.hipchatApiConsumer.scopes;
+  const hipchatHttp = axios.create({ timeout: HIPCHAT_TIMEOUT_MS, maxRedirects: 0 });
+
+  const installations = new InstallationCache(db, sealer);
+  const tokens = new TokenCache(hipchatHttp, (oauthId) => revoked({ db, installations, log }, oauthId));
+  const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp);
+  const requireJwt = requireHipChatJwt({ installations, clientFor });
+  const lifecycle: LifecycleDeps = { db, sealer, http: hipchatHttp, installations, tokens, allowedHosts: config.hipchatAllowedHosts, scopes, log };
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  app.set('view engine', 'ejs');
+  app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || crypto.randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use((req, res, next) => {
+    res.on('finish', () => requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
+    next();
+  });
+  app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
+  app.use('/public', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
+
+  app.use(opsRoutes({ db, registry }));
+  app.use(lifecycleRoutes({ ...lifecycle, descriptor }));
+  app.use(configureRoutes({ requireJwt }));
+  app.use(inviteRoutes({ requireJwt }));
+  app.use(webhookRoutes({ requireJwt }));
+  app.get('/', (_req, res) => {
+    res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
+  });
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'not_found', message: 'No such page or endpoint' } });
+  });
+  app.use(errorHandler);
+
+  return {
+    app,
+    db,
+    config,
+    log,
+    installations,
+    tokens,
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** Pages live in HipChat's iframes: only HipChat hosts may frame them and serve their scripts. */
+function cspDirectives(hipchatHosts: string[]) {
+  const sources = hipchatHosts.flatMap((h) => [`https://${h}`, `http://${h}`]);
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", ...sources],
+    styleSrc: ["'self'", ...sources],
+    imgSrc: ["'self'", 'data:', ...sources],
+    connectSrc: ["'self'"],
+    frameAncestors: ["'self'", ...sources],
+    formAction: ["'self'"],
+    upgradeInsecureRequests: null,
+  };
+}
+
+const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
+  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+  const message =
+    status === 413 ? 'The request body is too large'
+    : err?.type === 'entity.parse.failed' ? 'The request body is not valid JSON'
+    : status < 500 ? String(err.message ?? 'Bad request')
+    : 'Internal error; the request id is in the x-request-id header';
+  if (status >= 500) req.log.error({ err }, 'request failed');
+  if (res.headersSent) return;
+  res.status(status).json({ error: { code: status === 413 ? 'too_large' : status < 500 ? 'bad_request' : 'internal', message } });
+};
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const addon = await createAddon(config);
+  const server: Server = addon.app.listen(config.port, config.host, () => {
+    addon.log.info({ url: config.baseUrl, descriptor: `${config.baseUrl}/atlassian-connect.json`, port: config.port }, 'add-on listening');
+  });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    addon.log.info({ signal }, 'shutting down');
+    server.close(() => {
+      addon.close().then(() => process.exit(0), () => process.exit(1));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(1), 10_000).unref();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

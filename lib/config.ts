@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/** HipChat Cloud's hosts: where a capabilitiesUrl may point when HIPCHAT_ALLOWED_HOSTS is unset. */
+export const HIPCHAT_CLOUD_HOSTS = ['api.hipchat.com', '*.hipchat.com'];
+
+const hostList = z
+  .string()
+  .transform((value) => value.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean))
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/, 'each entry must be host or host:port, optionally starting with "*."'),
+    ),
+  );
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  BASE_URL: z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL such as https://addon.example.com' })
+    .optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, 'must be sqlite:<path> or postgres://user@host/db')
+    .default('sqlite:./data/addon.db'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SECRETS_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  HIPCHAT_ALLOWED_HOSTS: hostList.default(HIPCHAT_CLOUD_HOSTS),
+  XMATTERS_ALLOWED_HOSTS: hostList.default([]),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  baseUrl: string;
+  database: { client: 'sqlite3'; filename: string } | { client: 'pg'; connectionString: string };
+  dataDir: string;
+  secretsKey: string | undefined;
+  hipchatAllowedHosts: string[];
+  xmattersAllowedHosts: string[];
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads the environment once; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(
+    Object.keys(schema.shape).map((key) => [key, env[key] === '' ? undefined : env[key]]),
+  );
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  const baseUrl = (c.BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  const database = c.DATABASE_URL.startsWith('sqlite:')
+    ? { client: 'sqlite3' as const, filename: c.DATABASE_URL.slice('sqlite:'.length) }
+    : { client: 'pg' as const, connectionString: c.DATABASE_URL };
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    baseUrl,
+    database,
+    dataDir: c.DATA_DIR,
+    secretsKey: c.SECRETS_KEY,
+    hipchatAllowedHosts: c.HIPCHAT_ALLOWED_HOSTS,
+    xmattersAllowedHosts: c.XMATTERS_ALLOWED_HOSTS,
+    logLevel: c.LOG_LEVEL,
+  };
+}

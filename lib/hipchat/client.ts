@@ -1,0 +1,113 @@
+import type { AxiosInstance, AxiosRequestConfig } from 'axios';
+import { toHipChatError } from './errors';
+import type { Installation } from './installations';
+import type { TokenCache } from './tokens';
+
+export type NotificationColor = 'yellow' | 'green' | 'red' | 'purple' | 'gray' | 'random';
+
+export interface Card {
+  style: 'file' | 'image' | 'application' | 'link' | 'media';
+  id: string;
+  title: string;
+  url?: string;
+  description?: string | { value: string; format: 'html' | 'text' };
+  format?: 'compact' | 'medium';
+  icon?: { url: string; 'url@2x'?: string };
+  attributes?: Array<{ label?: string; value: { label: string; url?: string; style?: string; icon?: { url: string } } }>;
+  activity?: { html: string; icon?: string | { url: string } };
+  metadata?: Record<string, unknown>;
+}
+
+export interface RoomNotification {
+  message: string;
+  message_format?: 'html' | 'text';
+  color?: NotificationColor;
+  notify?: boolean;
+  from?: string;
+  card?: Card;
+}
+
+export interface HipChatUser {
+  id: number;
+  name: string;
+  mention_name: string;
+  email?: string;
+  is_group_admin?: boolean;
+  is_guest?: boolean;
+  [key: string]: unknown;
+}
+
+export interface HipChatRoom {
+  id: number;
+  name: string;
+  privacy: 'public' | 'private';
+  is_archived: boolean;
+  owner?: { id: number; name: string; mention_name: string } | null;
+  [key: string]: unknown;
+}
+
+/** The scopes each call needs; a token is asked for exactly those. */
+const SCOPES = {
+  notify: ['send_notification'],
+  viewGroup: ['view_group'],
+  viewRoom: ['view_room'],
+  adminRoom: ['admin_room'],
+};
+
+/**
+ * HipChat REST API v2 for one installation. URLs come from the installation's API URL; a 401 drops the
+ * cached token and retries once; failures are HipChatApiErrors carrying Retry-After.
+ */
+export class HipChatClient {
+  constructor(
+    private readonly installation: Installation,
+    private readonly tokens: TokenCache,
+    private readonly http: AxiosInstance,
+  ) {}
+
+  async sendNotification(roomId: number | string, notification: RoomNotification): Promise<void> {
+    await this.call('sending a room notification', SCOPES.notify, {
+      method: 'POST',
+      url: `room/${encodeURIComponent(String(roomId))}/notification`,
+      data: notification,
+    });
+  }
+
+  /** A user by id, email or @mention name. */
+  async getUser(idOrEmailOrMention: number | string): Promise<HipChatUser> {
+    return this.call('looking up a user', SCOPES.viewGroup, {
+      method: 'GET',
+      url: `user/${encodeURIComponent(String(idOrEmailOrMention))}`,
+    });
+  }
+
+  async getRoom(roomId: number | string): Promise<HipChatRoom> {
+    return this.call('reading a room', SCOPES.viewRoom, { method: 'GET', url: `room/${encodeURIComponent(String(roomId))}` });
+  }
+
+  async inviteUser(roomId: number | string, user: number | string, reason: string): Promise<void> {
+    await this.call('inviting a user into a room', SCOPES.adminRoom, {
+      method: 'POST',
+      url: `room/${encodeURIComponent(String(roomId))}/invite/${encodeURIComponent(String(user))}`,
+      data: { reason },
+    });
+  }
+
+  private async call<T>(what: string, scopes: string[], request: AxiosRequestConfig): Promise<T> {
+    const baseURL = this.installation.apiUrl.endsWith('/') ? this.installation.apiUrl : `${this.installation.apiUrl}/`;
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.tokens.get(this.installation, scopes);
+      try {
+        const res = await this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } });
+        return res.data;
+      } catch (err) {
+        const error = toHipChatError(err, what);
+        if (error.code === 'unauthorized' && attempt === 0) {
+          this.tokens.invalidate(this.installation.oauthId);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import type { Db } from '../store/db';
+import type { Sealer } from '../security/seal';
+import { findInstallation, type InstallationRecord } from '../store/installations';
+
+/** An active installation with its secret unsealed: what the JWT check and the REST client need. */
+export interface Installation {
+  oauthId: string;
+  oauthSecret: string;
+  groupId: number;
+  groupName: string | null;
+  roomId: number | null;
+  capabilitiesUrl: string;
+  apiUrl: string;
+  tokenUrl: string;
+  homepageUrl: string | null;
+}
+
+/**
+ * Installations served from memory on the hot path (JWT checks, REST calls). Install and uninstall keep
+ * it current on this instance; `reload` re-reads one entry so that several instances stay correct.
+ */
+export class InstallationCache {
+  private readonly entries = new Map<string, Installation>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly sealer: Sealer,
+  ) {}
+
+  /** The active installation, from memory or else the database; undefined when unknown or revoked. */
+  async get(oauthId: string): Promise<Installation | undefined> {
+    return this.entries.get(oauthId) ?? this.reload(oauthId);
+  }
+
+  async reload(oauthId: string): Promise<Installation | undefined> {
+    const record = await findInstallation(this.db, oauthId);
+    if (!record || record.state !== 'active') {
+      this.entries.delete(oauthId);
+      return undefined;
+    }
+    const installation = this.unsealed(record);
+    this.entries.set(oauthId, installation);
+    return installation;
+  }
+
+  put(record: InstallationRecord): Installation {
+    const installation = this.unsealed(record);
+    this.entries.set(record.oauthId, installation);
+    return installation;
+  }
+
+  forget(oauthId: string): void {
+    this.entries.delete(oauthId);
+  }
+
+  private unsealed(record: InstallationRecord): Installation {
+    return {
+      oauthId: record.oauthId,
+      oauthSecret: this.sealer.unseal(record.oauthSecretSealed),
+      groupId: record.groupId,
+      groupName: record.groupName,
+      roomId: record.roomId,
+      capabilitiesUrl: record.capabilitiesUrl,
+      apiUrl: record.apiUrl,
+      tokenUrl: record.tokenUrl,
+      homepageUrl: record.homepageUrl,
+    };
+  }
+}

@@ -1,0 +1,86 @@
+import type { Db } from './db';
+import { toMs } from './db';
+
+export interface InstallationRecord {
+  oauthId: string;
+  groupId: number;
+  groupName: string | null;
+  roomId: number | null;
+  capabilitiesUrl: string;
+  apiUrl: string;
+  tokenUrl: string;
+  homepageUrl: string | null;
+  oauthSecretSealed: string;
+  state: 'active' | 'revoked';
+  createdAt: number;
+  updatedAt: number;
+}
+
+type Row = Record<string, unknown>;
+
+function fromRow(row: Row): InstallationRecord {
+  return {
+    oauthId: String(row.oauth_id),
+    groupId: Number(row.group_id),
+    groupName: (row.group_name as string | null) ?? null,
+    roomId: row.room_id === null || row.room_id === undefined ? null : Number(row.room_id),
+    capabilitiesUrl: String(row.capabilities_url),
+    apiUrl: String(row.api_url),
+    tokenUrl: String(row.token_url),
+    homepageUrl: (row.homepage_url as string | null) ?? null,
+    oauthSecretSealed: String(row.oauth_secret_sealed),
+    state: row.state === 'revoked' ? 'revoked' : 'active',
+    createdAt: toMs(row.created_at),
+    updatedAt: toMs(row.updated_at),
+  };
+}
+
+export async function findInstallation(db: Db, oauthId: string): Promise<InstallationRecord | undefined> {
+  const row = await db('installations').where({ oauth_id: oauthId }).first();
+  return row ? fromRow(row) : undefined;
+}
+
+/** Inserts the installation, or refreshes its HipChat URLs when the same one is posted again. */
+export async function saveInstallation(db: Db, rec: Omit<InstallationRecord, 'createdAt' | 'updatedAt' | 'state'>): Promise<void> {
+  const now = Date.now();
+  const fields = {
+    group_id: rec.groupId,
+    group_name: rec.groupName,
+    room_id: rec.roomId,
+    capabilities_url: rec.capabilitiesUrl,
+    api_url: rec.apiUrl,
+    token_url: rec.tokenUrl,
+    homepage_url: rec.homepageUrl,
+    oauth_secret_sealed: rec.oauthSecretSealed,
+    state: 'active',
+    updated_at: now,
+  };
+  await db('installations')
+    .insert({ oauth_id: rec.oauthId, created_at: now, ...fields })
+    .onConflict('oauth_id')
+    .merge(fields);
+}
+
+/** HipChat stopped granting tokens: purge what the installation owns, keep the row marked revoked. */
+export async function revokeInstallation(db: Db, oauthId: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    for (const table of OWNED_TABLES) await trx(table).where({ installation_id: oauthId }).delete();
+    await trx('installations').where({ oauth_id: oauthId }).update({ state: 'revoked', updated_at: Date.now() });
+  });
+}
+
+/**
+ * Removes the installation and everything it owns, in one transaction.
+ */
+export async function deleteInstallation(db: Db, oauthId: string): Promise<boolean> {
+  return db.transaction(async (trx) => {
+    for (const table of OWNED_TABLES) {
+      await trx(table).where({ installation_id: oauthId }).delete();
+    }
+    const deleted = await trx('installations').where({ oauth_id: oauthId }).delete();
+    return deleted > 0;
+  });
+}
+
+/** Tables keyed by `installation_id`, children before parents. */
+const OWNED_TABLES: string[] = [];
