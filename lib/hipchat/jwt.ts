@@ -147,6 +147,6 @@ export function signPageToken(context: Pick<HipChatContext, 'installation' | 'us
       context: { room_id: context.roomId },
     },
     context.installation.oauthSecret,
-    { algorithm: 'HS256', noTimestamp: true },
+    { algorithm: 'HS256' },
   );
 }

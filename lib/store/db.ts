@@ -12,8 +12,21 @@ export async function openDb(database: Config['database']): Promise<Db> {
     database.client === 'sqlite3'
       ? openSqlite(database.filename)
       : knexFactory({ client: 'pg', connection: database.connectionString, pool: { min: 0, max: 10 } });
-  await db.migrate.latest({ migrationSource });
+  await migrate(db);
   return db;
+}
+
+/** Brings the schema up to date; another instance migrating at the same moment holds knex's lock, so wait for it. */
+async function migrate(db: Db): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db.migrate.latest({ migrationSource });
+      return;
+    } catch (err) {
+      if ((err as Error).name !== 'MigrationLocked' || attempt >= 30) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+  }
 }
 
 function openSqlite(filename: string): Db {

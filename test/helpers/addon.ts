@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createAddon, type Addon } from '../../app';
+import { loadConfig } from '../../lib/config';
+import { createLogger } from '../../lib/logger';
+import { freshDatabase } from './db';
+
+export interface RunningAddon {
+  addon: Addon;
+  baseUrl: string;
+  descriptorUrl: string;
+  /** Every log line written so far, as text. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** The add-on on 127.0.0.1 with a fresh database, its logs captured, trusting the given HipChat hosts. */
+export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Record<string, string> }): Promise<RunningAddon> {
+  const db = await freshDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'addon-data-'));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  // Listen first, so that the base URL (and so the descriptor) carries the real port.
+  const { createServer } = await import('node:http');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const config = loadConfig({
+    BASE_URL: baseUrl,
+    DATABASE_URL: db.url,
+    DATA_DIR: dataDir,
+    HIPCHAT_ALLOWED_HOSTS: opts.hipchatAllowedHosts.join(','),
+    LOG_LEVEL: 'debug',
+    ...opts.env,
+  });
+  const addon = await createAddon(config, createLogger('debug', sink));
+  server.on('request', addon.app);
+  return {
+    addon,
+    baseUrl,
+    descriptorUrl: `${baseUrl}/atlassian-connect.json`,
+    logs,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await addon.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
