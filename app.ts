@@ -13,6 +13,8 @@ import { requireHipChatJwt } from './lib/hipchat/jwt';
 import { revoked, type LifecycleDeps } from './lib/hipchat/lifecycle';
 import { TokenCache } from './lib/hipchat/tokens';
 import { createLogger, redactUrl, type Logger } from './lib/logger';
+import { createCallbackCredentials } from './lib/security/callback-credentials';
+import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
 import { configureRoutes } from './routes/configure';
@@ -22,6 +24,7 @@ import { opsRoutes } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
 
 const HIPCHAT_TIMEOUT_MS = 10_000;
+const XMATTERS_TIMEOUT_MS = 10_000;
 
 export interface Addon {
   app: express.Express;
@@ -36,7 +39,10 @@ export interface Addon {
 
 /** Composition root: config → store → clients → express app. */
 export async function createAddon(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Addon> {
-  const sealer = createSealer(resolveSecretsKey(config.secretsKey, config.dataDir));
+  const secretsKey = resolveSecretsKey(config.secretsKey, config.dataDir);
+  const sealer = createSealer(secretsKey);
+  const callbackCredentials = createCallbackCredentials(secretsKey);
+  const xmattersHttp = createOutboundHttp({ allowedHosts: config.xmattersAllowedHosts, timeoutMs: XMATTERS_TIMEOUT_MS });
   const db = await openDb(config.database);
   const descriptor = renderDescriptor(config.baseUrl);
   const scopes = descriptor.capabilities.hipchatApiConsumer.scopes;
@@ -80,7 +86,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
 
   app.use(opsRoutes({ db, registry }));
   app.use(lifecycleRoutes({ ...lifecycle, descriptor }));
-  app.use(configureRoutes({ requireJwt }));
+  app.use(configureRoutes({ requireJwt, db, sealer, callbackCredentials, xmattersHttp, config }));
   app.use(inviteRoutes({ requireJwt }));
   app.use(webhookRoutes({ requireJwt }));
   app.get('/', (_req, res) => {

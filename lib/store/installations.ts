@@ -64,7 +64,7 @@ export async function saveInstallation(db: Db, rec: Omit<InstallationRecord, 'cr
 /** HipChat stopped granting tokens: purge what the installation owns, keep the row marked revoked. */
 export async function revokeInstallation(db: Db, oauthId: string): Promise<void> {
   await db.transaction(async (trx) => {
-    for (const table of OWNED_TABLES) await trx(table).where({ installation_id: oauthId }).delete();
+    await purgeOwned(trx, oauthId);
     await trx('installations').where({ oauth_id: oauthId }).update({ state: 'revoked', updated_at: Date.now() });
   });
 }
@@ -74,13 +74,16 @@ export async function revokeInstallation(db: Db, oauthId: string): Promise<void>
  */
 export async function deleteInstallation(db: Db, oauthId: string): Promise<boolean> {
   return db.transaction(async (trx) => {
-    for (const table of OWNED_TABLES) {
-      await trx(table).where({ installation_id: oauthId }).delete();
-    }
+    await purgeOwned(trx, oauthId);
     const deleted = await trx('installations').where({ oauth_id: oauthId }).delete();
     return deleted > 0;
   });
 }
 
-/** Tables keyed by `installation_id`, children before parents. */
-const OWNED_TABLES: string[] = [];
+/** Deletes every row an installation owns, children before parents. */
+async function purgeOwned(trx: Db, oauthId: string): Promise<void> {
+  await trx('invite_recipients').whereIn('invite_id', trx('invites').select('id').where({ installation_id: oauthId })).delete();
+  for (const table of ['seen_events', 'rooms', 'jobs', 'invites', 'xmatters_settings']) {
+    await trx(table).where({ installation_id: oauthId }).delete();
+  }
+}

@@ -24,6 +24,100 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       await db.schema.dropTable('installations');
     },
   },
+  '002_settings_invites_jobs': {
+    async up(db) {
+      await db.schema.createTable('xmatters_settings', (t) => {
+        t.string('installation_id', 100).primary().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.string('hostname', 255).notNullable();
+        t.string('username', 255).notNullable();
+        t.text('password_sealed').notNullable();
+        t.string('invite_url', 2000);
+        t.bigInteger('verified_at');
+        t.string('verified_as', 255);
+        t.string('callback_username', 100).unique();
+        /** Input to the derivation of the callback password (lib/security/callback-credentials.ts); changes on regenerate. */
+        t.string('callback_nonce', 100);
+        /** SHA-256 of the callback password: incoming callbacks are verified against it. */
+        t.string('callback_password_hash', 255);
+        t.string('updated_by', 100);
+        t.string('updated_by_name', 255);
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+      });
+      await db.schema.createTable('invites', (t) => {
+        t.string('id', 36).primary();
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.bigInteger('room_id').notNullable();
+        t.string('room_name', 255);
+        t.string('inviter_id', 100);
+        t.string('inviter_name', 255);
+        t.string('inviter_mention', 100);
+        t.text('description').notNullable();
+        t.string('request_id', 100);
+        t.string('state', 20).notNullable();
+        t.string('idempotency_key', 100);
+        t.text('last_error');
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        t.unique(['installation_id', 'idempotency_key']);
+        t.index(['installation_id', 'room_id', 'created_at']);
+      });
+      await db.schema.createTable('invite_recipients', (t) => {
+        t.increments('id').primary();
+        t.string('invite_id', 36).notNullable().references('id').inTable('invites').onDelete('CASCADE');
+        t.string('target_name', 255).notNullable();
+        t.string('recipient_type', 10).notNullable();
+        t.string('display_name', 255);
+        t.string('state', 20).notNullable();
+        t.string('last_response', 255);
+        t.text('comment');
+        t.string('device', 255);
+        t.string('hipchat_user_id', 100);
+        t.string('hipchat_mention', 100);
+        t.bigInteger('responded_at');
+        t.bigInteger('joined_at');
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        t.unique(['invite_id', 'target_name']);
+      });
+      await db.schema.createTable('jobs', (t) => {
+        t.increments('id').primary();
+        t.string('kind', 50).notNullable();
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.bigInteger('room_id');
+        t.text('payload').notNullable();
+        t.string('dedupe_key', 255).unique();
+        t.string('state', 20).notNullable();
+        t.integer('attempts').notNullable().defaultTo(0);
+        t.integer('max_attempts').notNullable();
+        t.bigInteger('run_at').notNullable();
+        t.bigInteger('lease_until');
+        t.string('locked_by', 100);
+        t.text('last_error');
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        t.index(['state', 'run_at']);
+        t.index(['installation_id', 'room_id']);
+      });
+      await db.schema.createTable('rooms', (t) => {
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.bigInteger('room_id').notNullable();
+        t.boolean('archived').notNullable().defaultTo(false);
+        t.bigInteger('updated_at').notNullable();
+        t.primary(['installation_id', 'room_id']);
+      });
+      /** Natural keys of callbacks and webhooks already handled: the unique constraint is the dedupe. */
+      await db.schema.createTable('seen_events', (t) => {
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.string('event_key', 255).notNullable();
+        t.bigInteger('created_at').notNullable();
+        t.primary(['installation_id', 'event_key']);
+      });
+    },
+    async down(db) {
+      for (const table of ['seen_events', 'rooms', 'jobs', 'invite_recipients', 'invites', 'xmatters_settings']) await db.schema.dropTable(table);
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
