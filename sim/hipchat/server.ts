@@ -1,0 +1,165 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import express from 'express';
+import { Activity } from './activity';
+import { adminRouter } from './admin';
+import { authenticate } from './api/auth';
+import { roomsRouter } from './api/rooms';
+import { tokenRouter } from './api/token';
+import { usersRouter } from './api/users';
+import { capabilitiesDocument } from './capabilities';
+import type { WebhookEvent } from './descriptor';
+import { ApiError, errorHandler, sendError } from './errors';
+import { Events, type Delivery } from './events';
+import { Faults } from './faults';
+import { Installer, type Installation, type InstallOutcome } from './installations';
+import type { HttpOutcome } from './addon-http';
+import { signHipChatJwt } from './jwt';
+import { WindowCounter } from './limits';
+import { Notifier } from './notifications';
+import { OAuthRegistry } from './oauth';
+import { World, type Privacy, type RoomNotification } from './state';
+import { Views } from './views';
+
+export interface HipChatSimOptions {
+  port?: number;
+  /** `expires_in` of granted tokens; 8 h by default, as current HipChat docs say (docs §3). */
+  tokenLifetimeSeconds?: number;
+}
+
+export interface HipChatSim {
+  baseUrl: string;
+  capabilitiesUrl: string;
+  /** `links.api`: `${baseUrl}/v2`. */
+  apiUrl: string;
+  state: World;
+  faults: Faults;
+  installations: ReadonlyMap<string, Installation>;
+  install(descriptorUrl: string, opts?: { roomId?: number }): Promise<InstallOutcome>;
+  uninstall(oauthId: string): Promise<HttpOutcome>;
+  revoke(oauthId: string): void;
+  signJwt(oauthId: string, subject: { userId: number; roomId?: number; expiresInSeconds?: number }): string;
+  pageUrl(oauthId: string, url: string, subject: { userId: number; roomId?: number }): string;
+  fireEvent(roomId: number, event: WebhookEvent, item: Record<string, unknown>): Promise<Delivery[]>;
+  sendMessage(roomId: number, userId: number, text: string): Promise<{ messageId: string; deliveries: Delivery[] }>;
+  enterRoom(roomId: number, userId: number): Promise<Delivery[]>;
+  exitRoom(roomId: number, userId: number): Promise<Delivery[]>;
+  setTopic(roomId: number, userId: number, topic: string): Promise<Delivery[]>;
+  archiveRoom(roomId: number, userId?: number): Promise<Delivery[]>;
+  unarchiveRoom(roomId: number, userId?: number): Promise<Delivery[]>;
+  deleteRoom(roomId: number, userId?: number): Promise<Delivery[]>;
+  createRoom(spec: { name: string; privacy?: Privacy; ownerId: number }): Promise<{ roomId: number; deliveries: Delivery[] }>;
+  notifications(roomId: number): RoomNotification[];
+  tokenRequests(oauthId: string): number;
+  invalidateTokens(oauthId: string): void;
+  setTokenLifetime(seconds: number): void;
+  close(): Promise<void>;
+}
+
+const RATE_LIMIT = { limit: 500, windowMs: 5 * 60_000 };
+const FLOOD_CONTROL = { limit: 30, windowMs: 60_000 };
+
+/** Starts a simulated HipChat Cloud (API v2 and Connect) on 127.0.0.1. */
+export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<HipChatSim> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const capabilitiesUrl = `${baseUrl}/v2/capabilities`;
+  const apiUrl = `${baseUrl}/v2`;
+
+  const world = new World();
+  const views = new Views(world, apiUrl);
+  const faults = new Faults();
+  const oauth = new OAuthRegistry(opts.tokenLifetimeSeconds ?? 8 * 3600);
+  const installer = new Installer(world, oauth, capabilitiesUrl);
+  const events = new Events(installer);
+  const notifier = new Notifier(views, events);
+  const activity = new Activity(world, views, events, notifier);
+
+  const v2 = express.Router();
+  v2.use(async (_req, res, next) => {
+    if (faults.unavailable) {
+      sendError(res, 503, 'HipChat is temporarily unavailable (simulated outage)');
+      return;
+    }
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    next();
+  });
+  v2.use(express.json(), express.urlencoded({ extended: false }), express.text({ type: ['text/plain', 'text/html'] }));
+  v2.get('/capabilities', (_req, res) => {
+    res.json(capabilitiesDocument(baseUrl));
+  });
+  v2.use(tokenRouter(oauth, world));
+  v2.use(authenticate(oauth, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
+  v2.use(
+    roomsRouter({
+      world,
+      views,
+      notifier,
+      faults,
+      floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs),
+      apiUrl,
+    }),
+  );
+  v2.use(usersRouter(world, views));
+  v2.use(() => {
+    throw new ApiError(404, 'Resource not found');
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/v2', v2);
+  app.use('/_sim', express.json(), adminRouter(world, faults));
+  app.use(errorHandler);
+  server.on('request', app);
+
+  const signJwt: HipChatSim['signJwt'] = (oauthId, subject) => {
+    const { oauthSecret, roomId } = installer.get(oauthId);
+    return signHipChatJwt(oauthId, oauthSecret, { ...subject, roomId: subject.roomId ?? roomId });
+  };
+
+  return {
+    baseUrl,
+    capabilitiesUrl,
+    apiUrl,
+    state: world,
+    faults,
+    installations: installer.installations,
+    install: (descriptorUrl, installOpts) => installer.install(descriptorUrl, installOpts),
+    uninstall: (oauthId) => installer.uninstall(oauthId),
+    revoke: (oauthId) => installer.revoke(oauthId),
+    signJwt,
+    pageUrl(oauthId, url, subject) {
+      const page = new URL(url);
+      page.searchParams.set('signed_request', signJwt(oauthId, subject));
+      return page.toString();
+    },
+    async fireEvent(roomId, event, item) {
+      const records = await events.deliver(roomId, event, item);
+      return records.map((record) => record.delivery);
+    },
+    sendMessage: (roomId, userId, text) => activity.sendMessage(roomId, userId, text),
+    enterRoom: (roomId, userId) => activity.enterRoom(roomId, userId),
+    exitRoom: (roomId, userId) => activity.exitRoom(roomId, userId),
+    setTopic: (roomId, userId, topic) => activity.setTopic(roomId, userId, topic),
+    archiveRoom: (roomId, userId) => activity.archiveRoom(roomId, userId),
+    unarchiveRoom: (roomId, userId) => activity.unarchiveRoom(roomId, userId),
+    deleteRoom: (roomId, userId) => activity.deleteRoom(roomId, userId),
+    createRoom: (spec) => activity.createRoom(spec),
+    notifications: (roomId) => [...(world.rooms.get(roomId)?.notifications ?? [])],
+    tokenRequests: (oauthId) => oauth.grantCount(oauthId),
+    invalidateTokens: (oauthId) => oauth.invalidateTokens(oauthId),
+    setTokenLifetime(seconds) {
+      oauth.tokenLifetimeSeconds = seconds;
+    },
+    async close() {
+      await events.settle();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
