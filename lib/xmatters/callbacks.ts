@@ -1,0 +1,108 @@
+import { z } from 'zod';
+
+// Callback payloads xMatters POSTs back: per-event callbacks and outbound-integration webhooks
+// share one JSON shape (docs/xmatters.md §3.2). The kind is told by which field is present.
+
+export interface CallbackCommon {
+  eventIdentifier: number;
+  /** As sent ("2017-03-01 18:02:11.123"); the format is not documented, so it is not parsed. */
+  date: string | null;
+  /** `eventProperties` flattened: the form properties flagged "include in callbacks". */
+  properties: Record<string, string>;
+}
+
+export type XMattersCallback =
+  | (CallbackCommon & { kind: 'response'; recipient: string; response: string; annotation: string | null; device: string | null })
+  | (CallbackCommon & { kind: 'deliveryStatus'; recipient: string; deliveryStatus: string; device: string | null; message: string | null })
+  | (CallbackCommon & { kind: 'status'; status: string });
+
+export class CallbackPayloadError extends Error {
+  override readonly name = 'CallbackPayloadError';
+}
+
+const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const text = z.string({ error: 'must be text' }).min(1, 'must not be empty');
+const optionalText = z.string({ error: 'must be text' }).nullish();
+
+const common = z.object({
+  eventIdentifier: z.union([z.number().int('must be a whole number').nonnegative('must not be negative'), z.string().regex(/^\d+$/).transform(Number)], {
+    error: 'must be a number',
+  }),
+  date: optionalText,
+  eventProperties: z
+    .union([z.array(z.record(z.string(), propertyValue)), z.record(z.string(), propertyValue)], {
+      error: 'must be a list of one-key objects or an object of text values',
+    })
+    .nullish(),
+});
+
+const responseSchema = common.extend({ recipient: text, response: text, annotation: optionalText, device: optionalText });
+const deliverySchema = common.extend({ recipient: text, deliveryStatus: text, device: optionalText, message: optionalText });
+const statusSchema = common.extend({ status: text });
+
+export function parseCallback(payload: unknown): XMattersCallback {
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new CallbackPayloadError('The xMatters callback is not a JSON object.');
+  }
+  const has = (key: string) => (payload as Record<string, unknown>)[key] != null;
+  if (has('response')) {
+    const p = read(responseSchema, payload, 'response');
+    return {
+      kind: 'response',
+      ...commonFields(p),
+      recipient: p.recipient,
+      response: p.response,
+      annotation: meaningful(p.annotation),
+      device: meaningful(p.device),
+    };
+  }
+  if (has('deliveryStatus')) {
+    const p = read(deliverySchema, payload, 'deliveryStatus');
+    return {
+      kind: 'deliveryStatus',
+      ...commonFields(p),
+      recipient: p.recipient,
+      deliveryStatus: p.deliveryStatus,
+      device: meaningful(p.device),
+      message: meaningful(p.message),
+    };
+  }
+  if (has('status')) {
+    const p = read(statusSchema, payload, 'status');
+    return { kind: 'status', ...commonFields(p), status: p.status };
+  }
+  throw new CallbackPayloadError(
+    'The xMatters callback has none of "response", "deliveryStatus" or "status", so it is not a response, delivery or status update.',
+  );
+}
+
+function read<T extends z.ZodType>(schema: T, payload: object, kind: string): z.infer<T> {
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = issue.path.join('.') || 'payload';
+    const value = issue.path.reduce<unknown>(
+      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<PropertyKey, unknown>)[key] : undefined),
+      payload,
+    );
+    return value === undefined ? `"${field}" is missing` : `"${field}" ${issue.message}`;
+  });
+  throw new CallbackPayloadError(`The xMatters ${kind} callback is not valid: ${[...new Set(problems)].join('; ')}.`);
+}
+
+function commonFields(p: z.infer<typeof common>): CallbackCommon {
+  return { eventIdentifier: p.eventIdentifier, date: p.date ?? null, properties: flatten(p.eventProperties) };
+}
+
+/** `[{"Room":"ops"},{"Description":"..."}]` or `{"Room":"ops"}` → `{Room:"ops", Description:"..."}`. */
+function flatten(properties: z.infer<typeof common>['eventProperties']): Record<string, string> {
+  const entries = Array.isArray(properties) ? properties.flatMap((one) => Object.entries(one)) : Object.entries(properties ?? {});
+  // fromEntries defines own properties, so a "__proto__" key cannot reach the prototype.
+  return Object.fromEntries(entries.filter(([, value]) => value !== null).map(([key, value]) => [key, String(value)]));
+}
+
+/** xMatters sends an absent comment as the literal string "null" (docs §3.2). */
+function meaningful(value: string | null | undefined): string | null {
+  if (value == null || value.trim() === '' || value === 'null') return null;
+  return value;
+}

@@ -1,0 +1,82 @@
+import type { AxiosInstance } from 'axios';
+import { XMattersError, type XMattersErrorCode } from './errors';
+import type { Scheme } from './hostname';
+import type { Recipient } from './rank';
+import { type RestContext, getJson } from './rest';
+import { displayNameOf, pageSchema, personSchema } from './schemas';
+import { searchRecipients } from './search';
+import { type TriggerBody, trigger } from './trigger';
+
+export interface XMattersClientOptions {
+  /** Bare host[:port], as returned by parseHostname. */
+  hostname: string;
+  scheme: Scheme;
+  username: string;
+  password: string;
+  /** From createOutboundHttp with XMATTERS_ALLOWED_HOSTS. */
+  http: AxiosInstance;
+}
+
+export interface XMattersPerson {
+  id: string;
+  targetName: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+}
+
+export type AuthenticationResult =
+  | { ok: true; person: XMattersPerson | null; message: string }
+  | { ok: false; code: XMattersErrorCode; status?: number; message: string; retryAfterSeconds?: number };
+
+export interface XMattersClient {
+  readonly baseUrl: string;
+  testAuthentication(): Promise<AuthenticationResult>;
+  searchRecipients(query: string, options?: { limit?: number }): Promise<Recipient[]>;
+  trigger(inviteUrl: string, body: TriggerBody): Promise<{ requestId: string }>;
+}
+
+export function createXMattersClient(options: XMattersClientOptions): XMattersClient {
+  const { hostname, scheme, username, password, http } = options;
+  const ctx: RestContext = { http, baseUrl: `${scheme}://${hostname}/api/xm/1`, host: hostname, username, password };
+  return {
+    baseUrl: ctx.baseUrl,
+    testAuthentication: () => testAuthentication(ctx),
+    searchRecipients: (query, { limit = 20 } = {}) => searchRecipients(ctx, query, limit),
+    trigger: (inviteUrl, body) => trigger({ http, hostname, username, password }, inviteUrl, body),
+  };
+}
+
+/** `GET /people?webLogin={username}`: 200 signed in, 401 wrong password, 403 missing role (docs §1.1). */
+async function testAuthentication(ctx: RestContext): Promise<AuthenticationResult> {
+  try {
+    const page = await getJson(ctx, `${ctx.baseUrl}/people`, { webLogin: ctx.username }, pageSchema(personSchema));
+    const found = page.data[0];
+    if (!found) {
+      return {
+        ok: true,
+        person: null,
+        message:
+          `xMatters accepted the credentials, but no person with the user ID "${ctx.username}" is visible to them. ` +
+          'That is expected when signing in with an API key; otherwise check the user ID.',
+      };
+    }
+    const person: XMattersPerson = {
+      id: found.id,
+      targetName: found.targetName,
+      firstName: found.firstName ?? '',
+      lastName: found.lastName ?? '',
+      displayName: displayNameOf(found),
+    };
+    return { ok: true, person, message: `Signed in to xMatters as ${person.displayName} (${person.targetName}).` };
+  } catch (error) {
+    if (!(error instanceof XMattersError)) throw error;
+    return {
+      ok: false,
+      code: error.code,
+      message: error.message,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    };
+  }
+}

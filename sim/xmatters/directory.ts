@@ -1,0 +1,245 @@
+import { FIRST_NAMES, GROUP_AREAS, GROUP_SUFFIXES, GROUP_TEAMS, LAST_NAMES, SITES } from './names';
+import { Prng } from './prng';
+
+// The simulated instance's people and groups: a few fixed entries tests rely on, and a seeded,
+// generated crowd around them so searches and paging behave like a real company's directory.
+
+export const REST_ROLE = 'REST Web Service User';
+
+export interface SimSite {
+  id: string;
+  name: string;
+  timezone: string;
+}
+
+export interface SimDevice {
+  id: string;
+  name: string;
+  deviceType: 'EMAIL' | 'TEXT_PHONE' | 'VOICE';
+  address: string;
+}
+
+export interface SimPerson {
+  id: string;
+  targetName: string;
+  webLogin: string;
+  firstName: string;
+  lastName: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  email: string;
+  phone: string;
+  site: SimSite;
+  roles: string[];
+  devices: SimDevice[];
+  /** Only people who can sign in to the API have one. */
+  password?: string;
+  whenCreated: string;
+}
+
+/** Who is on call: during `hours` from `startHour` (UTC), the rotation advances every `rotateEveryHours`. */
+export interface SimShift {
+  name: string;
+  startHour: number;
+  hours: number;
+  rotation: string[];
+  rotateEveryHours: number;
+}
+
+export interface SimGroup {
+  id: string;
+  targetName: string;
+  description: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  groupType: 'ON_CALL' | 'BROADCAST';
+  /** targetNames of the members. */
+  members: string[];
+  shifts: SimShift[];
+  site: SimSite;
+  created: string;
+}
+
+export interface DirectoryOptions {
+  seed: number;
+  people: number;
+  groups: number;
+}
+
+export class Directory {
+  readonly people: SimPerson[] = [];
+  readonly groups: SimGroup[] = [];
+  readonly sites: SimSite[];
+  private readonly peopleByKey = new Map<string, SimPerson>();
+  private readonly groupsByKey = new Map<string, SimGroup>();
+  private readonly rng: Prng;
+
+  constructor(options: DirectoryOptions) {
+    this.rng = new Prng(options.seed);
+    this.sites = SITES.map((site) => ({ id: this.rng.uuid(), ...site }));
+    this.addFixedPeople();
+    for (let i = 0; i < options.people; i++) this.addGeneratedPerson();
+    this.addFixedGroups();
+    for (let i = 0; i < options.groups; i++) this.addGeneratedGroup();
+    this.people.sort(byTargetName);
+    this.groups.sort(byTargetName);
+  }
+
+  /** By UUID or targetName (targetName is case-sensitive, as in xMatters). */
+  person(key: string): SimPerson | undefined {
+    return this.peopleByKey.get(key);
+  }
+
+  group(key: string): SimGroup | undefined {
+    return this.groupsByKey.get(key);
+  }
+
+  /** The active people a notification to this group reaches now: who is on shift, or every member of a broadcast group. */
+  onCall(group: SimGroup, now = Date.now()): SimPerson[] {
+    const names =
+      group.groupType === 'BROADCAST'
+        ? group.members
+        : group.shifts.filter((shift) => shiftActive(shift, now)).map((shift) => rotationMember(shift, now));
+    return [...new Set(names)]
+      .map((name) => this.person(name))
+      .filter((person): person is SimPerson => person !== undefined && person.status === 'ACTIVE');
+  }
+
+  private addFixedPeople(): void {
+    const defaultSite = this.sites[0] as SimSite;
+    const fixed: Array<Partial<SimPerson> & Pick<SimPerson, 'targetName' | 'firstName' | 'lastName'>> = [
+      { targetName: 'hipchat', firstName: 'Integration', lastName: 'User', roles: [REST_ROLE], password: 'hipchat-pass', devices: [] },
+      { targetName: 'norole', firstName: 'Nora', lastName: 'Role', roles: ['Standard User'], password: 'norole-pass' },
+      { targetName: 'bsmith', firstName: 'Bob', lastName: 'Smith' },
+      { targetName: 'mmcbride', firstName: 'Mary', lastName: 'McBride' },
+      { targetName: 'nodevices', firstName: 'Ned', lastName: 'Devereaux', devices: [] },
+    ];
+    for (const person of fixed) {
+      const base = this.newPerson(person.firstName, person.lastName, person.targetName, defaultSite);
+      this.addPerson({ ...base, ...person, webLogin: person.targetName });
+    }
+  }
+
+  private addGeneratedPerson(): void {
+    const firstName = this.rng.pick(FIRST_NAMES);
+    const lastName = this.rng.pick(LAST_NAMES);
+    const stem = `${firstName[0]}${lastName}`.toLowerCase();
+    let targetName = stem;
+    for (let n = 2; this.peopleByKey.has(targetName); n++) targetName = `${stem}${n}`;
+    const person = this.newPerson(firstName, lastName, targetName, this.rng.pick(this.sites));
+    if (this.rng.chance(0.1)) person.webLogin = `u${this.rng.uuid().slice(0, 7)}`;
+    if (this.rng.chance(0.03)) person.status = 'INACTIVE';
+    if (this.rng.chance(0.05)) person.devices = [];
+    this.addPerson(person);
+  }
+
+  private newPerson(firstName: string, lastName: string, targetName: string, site: SimSite): SimPerson {
+    const email = `${firstName}.${lastName}${targetName.replace(/^\D+/, '')}@example.com`.toLowerCase();
+    const phone = `+1555${this.rng.int(1000000, 9999999)}`;
+    return {
+      id: this.rng.uuid(),
+      targetName,
+      webLogin: targetName,
+      firstName,
+      lastName,
+      status: 'ACTIVE',
+      email,
+      phone,
+      site,
+      roles: ['Standard User'],
+      devices: [
+        { id: this.rng.uuid(), name: 'Work Email', deviceType: 'EMAIL', address: email },
+        { id: this.rng.uuid(), name: 'Mobile Phone', deviceType: 'TEXT_PHONE', address: phone },
+      ],
+      whenCreated: this.pastDate(),
+    };
+  }
+
+  private addPerson(person: SimPerson): void {
+    this.people.push(person);
+    this.peopleByKey.set(person.id, person);
+    this.peopleByKey.set(person.targetName, person);
+  }
+
+  private addFixedGroups(): void {
+    const always = (rotation: string[]): SimShift[] => [
+      { name: '24x7', startHour: 0, hours: 24, rotation, rotateEveryHours: 168 },
+    ];
+    const crowd = this.people.filter((p) => p.status === 'ACTIVE' && p.devices.length > 0 && !p.password);
+    const someone = () => (crowd.length > 0 ? this.rng.pick(crowd).targetName : 'bsmith');
+    const networkRotation = [someone(), someone()];
+    const fixed: Array<Pick<SimGroup, 'targetName' | 'description' | 'members' | 'shifts'>> = [
+      { targetName: 'Database', description: 'Primary database on-call', members: ['bsmith', 'mmcbride'], shifts: always(['bsmith']) },
+      {
+        targetName: 'Database Admins',
+        description: 'DBAs led by Mary McBride',
+        members: ['mmcbride', 'bsmith', someone()],
+        shifts: always(['mmcbride']),
+      },
+      { targetName: 'Network', description: 'Network operations', members: [...networkRotation, someone()], shifts: always(networkRotation) },
+    ];
+    for (const group of fixed) this.addGroup({ ...this.newGroup(group.targetName, 'ON_CALL'), ...group });
+  }
+
+  private addGeneratedGroup(): void {
+    let targetName = '';
+    for (let attempt = 0; attempt < 50 && (targetName === '' || this.groupsByKey.has(targetName)); attempt++) {
+      targetName = `${this.rng.pick(GROUP_AREAS)} ${this.rng.pick(GROUP_TEAMS)}${this.rng.pick(GROUP_SUFFIXES)}`;
+    }
+    for (let n = 2; this.groupsByKey.has(targetName); n++) targetName = `${targetName.replace(/ \d+$/, '')} ${n}`;
+    const group = this.newGroup(targetName, this.rng.chance(0.85) ? 'ON_CALL' : 'BROADCAST');
+    const size = Math.min(this.rng.int(3, 12), this.people.length);
+    const members = new Set<string>();
+    while (members.size < size) members.add(this.rng.pick(this.people).targetName);
+    group.members = [...members];
+    if (group.groupType === 'ON_CALL') {
+      const day = group.members.slice(0, Math.max(1, Math.ceil(size / 2)));
+      const night = group.members.slice(day.length);
+      group.shifts = this.rng.chance(0.5) || night.length === 0
+        ? [{ name: '24x7', startHour: 0, hours: 24, rotation: group.members, rotateEveryHours: 168 }]
+        : [
+            { name: 'Day', startHour: 8, hours: 12, rotation: day, rotateEveryHours: 24 },
+            { name: 'Night', startHour: 20, hours: 12, rotation: night, rotateEveryHours: 24 },
+          ];
+    }
+    group.description = `${targetName} team`;
+    this.addGroup(group);
+  }
+
+  private newGroup(targetName: string, groupType: SimGroup['groupType']): SimGroup {
+    return {
+      id: this.rng.uuid(),
+      targetName,
+      description: '',
+      status: 'ACTIVE',
+      groupType,
+      members: [],
+      shifts: [],
+      site: this.sites[0] as SimSite,
+      created: this.pastDate(),
+    };
+  }
+
+  private addGroup(group: SimGroup): void {
+    this.groups.push(group);
+    this.groupsByKey.set(group.id, group);
+    this.groupsByKey.set(group.targetName, group);
+  }
+
+  private pastDate(): string {
+    const start = Date.UTC(2015, 0, 1);
+    return new Date(start + this.rng.int(0, 3 * 365) * 86_400_000 + this.rng.int(0, 86_399) * 1000).toISOString();
+  }
+}
+
+function shiftActive(shift: SimShift, now: number): boolean {
+  const hour = new Date(now).getUTCHours();
+  return (hour - shift.startHour + 24) % 24 < shift.hours;
+}
+
+function rotationMember(shift: SimShift, now: number): string {
+  const turn = Math.floor(now / (shift.rotateEveryHours * 3_600_000));
+  return shift.rotation[turn % shift.rotation.length] as string;
+}
+
+function byTargetName(a: { targetName: string }, b: { targetName: string }): number {
+  return a.targetName < b.targetName ? -1 : a.targetName > b.targetName ? 1 : 0;
+}
