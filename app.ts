@@ -17,6 +17,10 @@ import { createCallbackCredentials } from './lib/security/callback-credentials';
 import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
+import { hipchatChatPort } from './lib/hipchat/chat-port';
+import { inviteJobHandlers, type InviteDeps } from './lib/invites/service';
+import { xmattersConnections } from './lib/invites/xmatters-target';
+import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
@@ -33,12 +37,20 @@ export interface Addon {
   log: Logger;
   installations: InstallationCache;
   tokens: TokenCache;
+  worker: OutboxWorker;
+  inviteDeps: InviteDeps;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
 }
 
 /** Composition root: config → store → clients → express app. */
-export async function createAddon(config: Config, log: Logger = createLogger(config.logLevel)): Promise<Addon> {
+export interface AddonOptions {
+  /** Run the delivery queue's worker in this process (default true). */
+  startWorker?: boolean;
+  worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'workerId'>>;
+}
+
+export async function createAddon(config: Config, log: Logger = createLogger(config.logLevel), options: AddonOptions = {}): Promise<Addon> {
   const secretsKey = resolveSecretsKey(config.secretsKey, config.dataDir);
   const sealer = createSealer(secretsKey);
   const callbackCredentials = createCallbackCredentials(secretsKey);
@@ -53,6 +65,28 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp);
   const requireJwt = requireHipChatJwt({ installations, clientFor });
   const lifecycle: LifecycleDeps = { db, sealer, http: hipchatHttp, installations, tokens, allowedHosts: config.hipchatAllowedHosts, scopes, log };
+
+  const chat = hipchatChatPort({ installations, clientFor, fromName: descriptor.capabilities.hipchatApiConsumer.fromName ?? descriptor.name });
+  const xmatters = xmattersConnections({
+    db,
+    sealer,
+    callbackCredentials,
+    http: xmattersHttp,
+    allowedHosts: config.xmattersAllowedHosts,
+    callbackUrl: `${config.baseUrl}/xmatters/callbacks`,
+  });
+  const inviteDeps: InviteDeps = {
+    db,
+    chat,
+    xmattersFor: xmatters.targetFor,
+    async roomLink(installationId, roomId) {
+      const installation = await installations.get(installationId);
+      return installation?.homepageUrl ? `${installation.homepageUrl.replace(/\/+$/, '')}/chat/room/${roomId}` : null;
+    },
+    wake: () => worker.wake(),
+  };
+  const worker = new OutboxWorker({ db, handlers: inviteJobHandlers(inviteDeps), log: log.child({ component: 'outbox' }), ...options.worker });
+  if (options.startWorker !== false) worker.start();
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -105,7 +139,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     log,
     installations,
     tokens,
+    worker,
+    inviteDeps,
     async close() {
+      await worker.stop();
       await db.destroy();
     },
   };

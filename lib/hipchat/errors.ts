@@ -28,8 +28,12 @@ export class HipChatApiError extends Error {
   }
 }
 
-/** Seconds until a retry is allowed, from Retry-After (seconds or date) or a unix-time reset header. */
-export function retryAfterFrom(headers: Record<string, unknown>, now = Date.now()): number | undefined {
+/**
+ * Seconds until a retry is allowed, from Retry-After (seconds or date), or for a 429 from the reset
+ * header of the limit that was hit (HipChat sends the rate-limit headers on every answer, so they say
+ * nothing about a 5xx).
+ */
+export function retryAfterFrom(status: number, headers: Record<string, unknown>, now = Date.now()): number | undefined {
   const retryAfter = headers['retry-after'];
   if (typeof retryAfter === 'string' && retryAfter.trim()) {
     const seconds = Number(retryAfter);
@@ -37,7 +41,9 @@ export function retryAfterFrom(headers: Record<string, unknown>, now = Date.now(
     const date = Date.parse(retryAfter);
     if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - now) / 1000));
   }
-  for (const name of ['x-floodcontrol-reset', 'x-ratelimit-reset']) {
+  if (status !== 429) return undefined;
+  const floodExhausted = headers['x-floodcontrol-remaining'] !== undefined && Number(headers['x-floodcontrol-remaining']) <= 0;
+  for (const name of floodExhausted ? ['x-floodcontrol-reset', 'x-ratelimit-reset'] : ['x-ratelimit-reset', 'x-floodcontrol-reset']) {
     const reset = Number(headers[name]);
     if (Number.isFinite(reset) && reset > 0) return Math.max(0, Math.ceil(reset - now / 1000));
   }
@@ -63,7 +69,7 @@ export function toHipChatError(err: unknown, what: string): HipChatApiError {
       : status === 403 ? 'forbidden'
       : status === 404 ? 'not_found'
       : 'bad_request';
-    return new HipChatApiError(message, code, status, retryAfterFrom(headers as Record<string, unknown>));
+    return new HipChatApiError(message, code, status, retryAfterFrom(status, headers as Record<string, unknown>));
   }
   const reason = err instanceof AxiosError ? (err.code ?? err.message) : String(err);
   return new HipChatApiError(`Could not reach HipChat for ${what} (${reason})`, 'network', undefined, undefined);

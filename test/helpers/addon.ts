@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createAddon, type Addon } from '../../app';
+import { createAddon, type Addon, type AddonOptions } from '../../app';
 import { loadConfig } from '../../lib/config';
 import { createLogger } from '../../lib/logger';
 import { freshDatabase } from './db';
@@ -18,7 +18,7 @@ export interface RunningAddon {
 }
 
 /** The add-on on 127.0.0.1 with a fresh database, its logs captured, trusting the given HipChat hosts. */
-export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Record<string, string> }): Promise<RunningAddon> {
+export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Record<string, string>; options?: AddonOptions }): Promise<RunningAddon> {
   const db = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'addon-data-'));
   const logs: string[] = [];
@@ -41,7 +41,7 @@ export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Re
     LOG_LEVEL: 'debug',
     ...opts.env,
   });
-  const addon = await createAddon(config, createLogger('debug', sink));
+  const addon = await createAddon(config, createLogger('debug', sink), opts.options);
   server.on('request', addon.app);
   return {
     addon,

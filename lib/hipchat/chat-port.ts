@@ -1,0 +1,70 @@
+import type { ChatPort, ChatRoom, ChatUser, NoticeCard, RoomNotice } from '../invites/chat';
+import type { Card, HipChatClient, RoomNotification } from './client';
+import { HipChatApiError } from './errors';
+import type { Installation, InstallationCache } from './installations';
+
+function toCard(card: NoticeCard): Card {
+  return {
+    style: 'application',
+    format: 'medium',
+    id: card.id,
+    title: card.title.slice(0, 500),
+    ...(card.url ? { url: card.url } : {}),
+    description: { value: card.description.slice(0, 1000), format: 'text' },
+    attributes: card.attributes.map((a) => ({
+      label: a.label,
+      value: { label: a.value.slice(0, 200), ...(a.style ? { style: `lozenge-${a.style}` } : {}) },
+    })),
+  };
+}
+
+/** RoomNotice → HipChat's send-notification body: text with @mentions, and a card where one is given. */
+export function toNotification(notice: RoomNotice, from: string): RoomNotification {
+  return {
+    message: notice.text.slice(0, 10_000),
+    message_format: 'text',
+    color: notice.color,
+    notify: notice.notify,
+    from,
+    ...(notice.card ? { card: toCard(notice.card) } : {}),
+  };
+}
+
+/** The ChatPort over HipChat's REST API, one installation-scoped client per call. */
+export function hipchatChatPort(deps: {
+  installations: InstallationCache;
+  clientFor(installation: Installation): HipChatClient;
+  fromName: string;
+}): ChatPort {
+  const clientOf = async (installationId: string) => {
+    const installation = await deps.installations.get(installationId);
+    if (!installation) throw new HipChatApiError(`Installation ${installationId} is no longer active`, 'revoked', undefined, undefined);
+    return deps.clientFor(installation);
+  };
+  return {
+    async postNotice(installationId, roomId, notice) {
+      await (await clientOf(installationId)).sendNotification(roomId, toNotification(notice, deps.fromName));
+    },
+    async findUser(installationId, by) {
+      const client = await clientOf(installationId);
+      for (const key of [by.email, by.mentionName ? `@${by.mentionName}` : undefined]) {
+        if (!key) continue;
+        try {
+          const user = await client.getUser(key);
+          if (!user.is_deleted) return { id: String(user.id), name: user.name, mentionName: user.mention_name } satisfies ChatUser;
+        } catch (err) {
+          if (!(err instanceof HipChatApiError && err.code === 'not_found')) throw err;
+        }
+      }
+      return undefined;
+    },
+    async getRoom(installationId, roomId) {
+      const room = await (await clientOf(installationId)).getRoom(roomId);
+      const participants = Array.isArray(room.participants) ? (room.participants as Array<{ id: number }>) : [];
+      return { id: room.id, name: room.name, isPrivate: room.privacy === 'private', memberIds: participants.map((p) => String(p.id)) } satisfies ChatRoom;
+    },
+    async inviteToRoom(installationId, roomId, userId, reason) {
+      await (await clientOf(installationId)).inviteUser(roomId, userId, reason.slice(0, 250));
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * What the invite logic needs from a chat platform. lib/hipchat implements it; the invite logic holds no
+ * HipChat wire details.
+ */
+export type NoticeColor = 'yellow' | 'green' | 'red' | 'purple' | 'gray';
+
+export interface NoticeCard {
+  id: string;
+  title: string;
+  description: string;
+  url?: string;
+  attributes: Array<{ label: string; value: string; style?: 'success' | 'error' | 'current' | 'moved' | 'new' | 'complete' }>;
+}
+
+export interface RoomNotice {
+  /** Plain text, with @mentions written as @name: what clients without cards show. */
+  text: string;
+  color: NoticeColor;
+  /** Whether the room is alerted (sound, badge). */
+  notify: boolean;
+  card?: NoticeCard;
+}
+
+export interface ChatUser {
+  id: string;
+  name: string;
+  mentionName: string;
+}
+
+export interface ChatRoom {
+  id: number;
+  name: string;
+  isPrivate: boolean;
+  memberIds?: string[];
+}
+
+export interface ChatPort {
+  postNotice(installationId: string, roomId: number, notice: RoomNotice): Promise<void>;
+  /** A user by email, then by mention name; undefined when neither finds one. */
+  findUser(installationId: string, by: { email?: string; mentionName?: string }): Promise<ChatUser | undefined>;
+  getRoom(installationId: string, roomId: number): Promise<ChatRoom>;
+  inviteToRoom(installationId: string, roomId: number, userId: string, reason: string): Promise<void>;
+}

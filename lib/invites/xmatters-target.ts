@@ -1,0 +1,54 @@
+import type { AxiosInstance } from 'axios';
+import type { CallbackCredentialFactory } from '../security/callback-credentials';
+import type { Sealer } from '../security/seal';
+import type { Db } from '../store/db';
+import { findStoredSettings } from '../store/settings';
+import { createXMattersClient, type XMattersClient } from '../xmatters/client';
+import { parseHostname } from '../xmatters/hostname';
+import type { XMattersTarget } from './service';
+
+export interface XMattersConnection {
+  client: XMattersClient;
+  /** Set once Save Settings stored an Invite to Room URL. */
+  inviteUrl: string | null;
+  callback: { url: string; username: string; password: string } | null;
+}
+
+/** Builds an installation's xMatters client and callback credentials from its stored settings. */
+export function xmattersConnections(deps: {
+  db: Db;
+  sealer: Sealer;
+  callbackCredentials: CallbackCredentialFactory;
+  http: AxiosInstance;
+  allowedHosts: string[];
+  callbackUrl: string;
+}) {
+  async function connectionFor(installationId: string): Promise<XMattersConnection | undefined> {
+    const settings = await findStoredSettings(deps.db, installationId);
+    if (!settings) return undefined;
+    const host = parseHostname(settings.hostname, deps.allowedHosts);
+    if (!host.ok) return undefined;
+    const client = createXMattersClient({
+      hostname: host.hostname,
+      scheme: host.scheme,
+      username: settings.username,
+      password: deps.sealer.unseal(settings.passwordSealed),
+      http: deps.http,
+    });
+    const callback =
+      settings.callbackUsername && settings.callbackNonce
+        ? { url: deps.callbackUrl, username: settings.callbackUsername, password: deps.callbackCredentials.passwordFor(installationId, settings.callbackNonce) }
+        : null;
+    return { client, inviteUrl: settings.inviteUrl, callback };
+  }
+
+  return {
+    connectionFor,
+    /** What the trigger job needs; undefined until the settings are complete. */
+    async targetFor(installationId: string): Promise<XMattersTarget | undefined> {
+      const connection = await connectionFor(installationId);
+      if (!connection?.inviteUrl || !connection.callback) return undefined;
+      return { inviteUrl: connection.inviteUrl, trigger: (url, body) => connection.client.trigger(url, body), callback: connection.callback };
+    },
+  };
+}

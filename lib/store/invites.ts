@@ -1,0 +1,212 @@
+import type { Knex } from 'knex';
+import type { Db } from './db';
+import { toMs } from './db';
+
+export type InviteState = 'pending' | 'sent' | 'failed';
+export type RecipientType = 'PERSON' | 'GROUP';
+export type RecipientState = 'sent' | 'delivered' | 'failed' | 'accepted' | 'declined' | 'joined';
+
+export interface Invite {
+  id: string;
+  installationId: string;
+  roomId: number;
+  roomName: string | null;
+  inviterId: string | null;
+  inviterName: string | null;
+  inviterMention: string | null;
+  description: string;
+  requestId: string | null;
+  state: InviteState;
+  idempotencyKey: string | null;
+  lastError: string | null;
+  createdAt: number;
+}
+
+export interface InviteRecipient {
+  id: number;
+  inviteId: string;
+  targetName: string;
+  recipientType: RecipientType;
+  displayName: string | null;
+  state: RecipientState;
+  lastResponse: string | null;
+  comment: string | null;
+  device: string | null;
+  hipchatUserId: string | null;
+  hipchatMention: string | null;
+  respondedAt: number | null;
+  joinedAt: number | null;
+}
+
+type Row = Record<string, unknown>;
+type Executor = Db | Knex.Transaction;
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const ms = (v: unknown) => (v === null || v === undefined ? null : toMs(v));
+
+function inviteFromRow(row: Row): Invite {
+  return {
+    id: String(row.id),
+    installationId: String(row.installation_id),
+    roomId: Number(row.room_id),
+    roomName: str(row.room_name),
+    inviterId: str(row.inviter_id),
+    inviterName: str(row.inviter_name),
+    inviterMention: str(row.inviter_mention),
+    description: String(row.description),
+    requestId: str(row.request_id),
+    state: row.state as InviteState,
+    idempotencyKey: str(row.idempotency_key),
+    lastError: str(row.last_error),
+    createdAt: toMs(row.created_at),
+  };
+}
+
+function recipientFromRow(row: Row): InviteRecipient {
+  return {
+    id: Number(row.id),
+    inviteId: String(row.invite_id),
+    targetName: String(row.target_name),
+    recipientType: row.recipient_type as RecipientType,
+    displayName: str(row.display_name),
+    state: row.state as RecipientState,
+    lastResponse: str(row.last_response),
+    comment: str(row.comment),
+    device: str(row.device),
+    hipchatUserId: str(row.hipchat_user_id),
+    hipchatMention: str(row.hipchat_mention),
+    respondedAt: ms(row.responded_at),
+    joinedAt: ms(row.joined_at),
+  };
+}
+
+export interface NewInvite {
+  id: string;
+  installationId: string;
+  roomId: number;
+  roomName: string | null;
+  inviterId: string | null;
+  inviterName: string | null;
+  inviterMention: string | null;
+  description: string;
+  idempotencyKey: string | null;
+  recipients: Array<{ targetName: string; recipientType: RecipientType; displayName: string }>;
+}
+
+export async function insertInvite(trx: Executor, invite: NewInvite): Promise<void> {
+  const now = Date.now();
+  await trx('invites').insert({
+    id: invite.id,
+    installation_id: invite.installationId,
+    room_id: invite.roomId,
+    room_name: invite.roomName,
+    inviter_id: invite.inviterId,
+    inviter_name: invite.inviterName,
+    inviter_mention: invite.inviterMention,
+    description: invite.description,
+    state: 'pending',
+    idempotency_key: invite.idempotencyKey,
+    created_at: now,
+    updated_at: now,
+  });
+  await trx('invite_recipients').insert(
+    invite.recipients.map((r) => ({
+      invite_id: invite.id,
+      target_name: r.targetName,
+      recipient_type: r.recipientType,
+      display_name: r.displayName,
+      state: 'sent',
+      created_at: now,
+      updated_at: now,
+    })),
+  );
+}
+
+export async function findInvite(db: Executor, id: string): Promise<Invite | undefined> {
+  const row = await db('invites').where({ id }).first();
+  return row ? inviteFromRow(row) : undefined;
+}
+
+export async function findInviteByKey(db: Executor, installationId: string, idempotencyKey: string): Promise<Invite | undefined> {
+  const row = await db('invites').where({ installation_id: installationId, idempotency_key: idempotencyKey }).first();
+  return row ? inviteFromRow(row) : undefined;
+}
+
+export async function updateInvite(db: Executor, id: string, fields: Partial<{ state: InviteState; requestId: string; lastError: string | null }>): Promise<void> {
+  await db('invites')
+    .where({ id })
+    .update({
+      ...(fields.state ? { state: fields.state } : {}),
+      ...(fields.requestId ? { request_id: fields.requestId } : {}),
+      ...(fields.lastError !== undefined ? { last_error: fields.lastError } : {}),
+      updated_at: Date.now(),
+    });
+}
+
+export async function listRecipients(db: Executor, inviteId: string): Promise<InviteRecipient[]> {
+  return (await db('invite_recipients').where({ invite_id: inviteId }).orderBy('id')).map(recipientFromRow);
+}
+
+/** The recipient row for a targetName, created when a group member answers for the first time. */
+export async function upsertRecipient(
+  db: Executor,
+  inviteId: string,
+  targetName: string,
+  fields: Partial<{ state: RecipientState; lastResponse: string; comment: string | null; device: string | null; hipchatUserId: string | null; hipchatMention: string | null; respondedAt: number; joinedAt: number }>,
+): Promise<void> {
+  const now = Date.now();
+  const columns: Row = { updated_at: now };
+  if (fields.state) columns.state = fields.state;
+  if (fields.lastResponse !== undefined) columns.last_response = fields.lastResponse;
+  if (fields.comment !== undefined) columns.comment = fields.comment;
+  if (fields.device !== undefined) columns.device = fields.device;
+  if (fields.hipchatUserId !== undefined) columns.hipchat_user_id = fields.hipchatUserId;
+  if (fields.hipchatMention !== undefined) columns.hipchat_mention = fields.hipchatMention;
+  if (fields.respondedAt !== undefined) columns.responded_at = fields.respondedAt;
+  if (fields.joinedAt !== undefined) columns.joined_at = fields.joinedAt;
+  await db('invite_recipients')
+    .insert({ invite_id: inviteId, target_name: targetName, recipient_type: 'PERSON', state: fields.state ?? 'sent', created_at: now, ...columns })
+    .onConflict(['invite_id', 'target_name'])
+    .merge(columns);
+}
+
+/** A room's most recent invites, newest first. */
+export async function listRoomInvites(db: Executor, installationId: string, roomId: number, limit: number): Promise<Invite[]> {
+  return (await db('invites').where({ installation_id: installationId, room_id: roomId }).orderBy('created_at', 'desc').limit(limit)).map(inviteFromRow);
+}
+
+/** Accepted responders of a room's recent invites who have this HipChat user id and have not joined yet. */
+export async function findAcceptedByUser(db: Executor, installationId: string, roomId: number, hipchatUserId: string, since: number): Promise<Array<InviteRecipient & { inviteCreatedAt: number }>> {
+  const rows = await db('invite_recipients as r')
+    .join('invites as i', 'i.id', 'r.invite_id')
+    .where({ 'i.installation_id': installationId, 'i.room_id': roomId, 'r.hipchat_user_id': hipchatUserId, 'r.state': 'accepted' })
+    .where('i.created_at', '>', since)
+    .select('r.*', 'i.created_at as invite_created_at');
+  return rows.map((row: Row) => ({ ...recipientFromRow(row), inviteCreatedAt: toMs(row.invite_created_at) }));
+}
+
+/** Removes a deleted room's invites and pending jobs. */
+export async function deleteRoomData(db: Db, installationId: string, roomId: number): Promise<void> {
+  await db.transaction(async (trx) => {
+    const ids = trx('invites').select('id').where({ installation_id: installationId, room_id: roomId });
+    await trx('invite_recipients').whereIn('invite_id', ids).delete();
+    await trx('invites').where({ installation_id: installationId, room_id: roomId }).delete();
+    await trx('jobs').where({ installation_id: installationId, room_id: roomId }).whereIn('state', ['pending', 'running']).delete();
+  });
+}
+
+/** Remembers an event's natural key; false when it was seen before (a duplicate delivery). */
+export async function markSeen(db: Executor, installationId: string, eventKey: string): Promise<boolean> {
+  const inserted = await db('seen_events')
+    .insert({ installation_id: installationId, event_key: eventKey.slice(0, 255), created_at: Date.now() })
+    .onConflict(['installation_id', 'event_key'])
+    .ignore()
+    .returning('event_key');
+  return Array.isArray(inserted) && inserted.length > 0;
+}
+
+export async function setRoomArchived(db: Db, installationId: string, roomId: number, archived: boolean): Promise<void> {
+  await db('rooms')
+    .insert({ installation_id: installationId, room_id: roomId, archived, updated_at: Date.now() })
+    .onConflict(['installation_id', 'room_id'])
+    .merge({ archived, updated_at: Date.now() });
+}

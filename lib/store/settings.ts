@@ -1,0 +1,160 @@
+import type { Db } from './db';
+import { toMs } from './db';
+
+/**
+ * An installation's xMatters settings as they may be shown: no password, no callback secret material.
+ * `hostname` is kept in the form parseHostname reads back: bare `host[:port]` for https, `http://host[:port]`
+ * for plain http (only ever accepted for hosts in XMATTERS_ALLOWED_HOSTS).
+ */
+export interface SettingsView {
+  installationId: string;
+  hostname: string;
+  username: string;
+  inviteUrl: string | null;
+  verifiedAt: number | null;
+  /** The xMatters person the credentials signed in as, e.g. "Integration User (hipchat)". */
+  verifiedAs: string | null;
+  callbackUsername: string | null;
+  updatedBy: string | null;
+  updatedByName: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Everything stored, for the add-on's own calls to xMatters and its callback checks; never for display. */
+export interface StoredSettings extends SettingsView {
+  passwordSealed: string;
+  callbackNonce: string | null;
+  callbackPasswordHash: string | null;
+}
+
+export interface SettingsChange {
+  installationId: string;
+  hostname: string;
+  username: string;
+  passwordSealed: string;
+  inviteUrl: string;
+  verifiedAt: number | null;
+  verifiedAs: string | null;
+  changedBy: ChangedBy;
+}
+
+/** The HipChat user making a change. */
+export interface ChangedBy {
+  id: string;
+  name: string;
+}
+
+const VIEW_COLUMNS = [
+  'installation_id',
+  'hostname',
+  'username',
+  'invite_url',
+  'verified_at',
+  'verified_as',
+  'callback_username',
+  'updated_by',
+  'updated_by_name',
+  'created_at',
+  'updated_at',
+];
+
+type Row = Record<string, unknown>;
+
+const nullableString = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const nullableMs = (value: unknown) => (value === null || value === undefined ? null : toMs(value));
+
+function viewFromRow(row: Row): SettingsView {
+  return {
+    installationId: String(row.installation_id),
+    hostname: String(row.hostname),
+    username: String(row.username),
+    inviteUrl: nullableString(row.invite_url),
+    verifiedAt: nullableMs(row.verified_at),
+    verifiedAs: nullableString(row.verified_as),
+    callbackUsername: nullableString(row.callback_username),
+    updatedBy: nullableString(row.updated_by),
+    updatedByName: nullableString(row.updated_by_name),
+    createdAt: toMs(row.created_at),
+    updatedAt: toMs(row.updated_at),
+  };
+}
+
+/** The settings for display; secret columns are not even read. */
+export async function findSettings(db: Db, installationId: string): Promise<SettingsView | undefined> {
+  const row = await db('xmatters_settings').select(VIEW_COLUMNS).where({ installation_id: installationId }).first();
+  return row ? viewFromRow(row) : undefined;
+}
+
+export async function findStoredSettings(db: Db, installationId: string): Promise<StoredSettings | undefined> {
+  const row = await db('xmatters_settings').where({ installation_id: installationId }).first();
+  if (!row) return undefined;
+  return {
+    ...viewFromRow(row),
+    passwordSealed: String(row.password_sealed),
+    callbackNonce: nullableString(row.callback_nonce),
+    callbackPasswordHash: nullableString(row.callback_password_hash),
+  };
+}
+
+/** Inserts or replaces the connection settings; the callback credentials are left as they are. */
+export async function saveSettings(db: Db, change: SettingsChange): Promise<void> {
+  const now = Date.now();
+  const fields = {
+    hostname: change.hostname,
+    username: change.username,
+    password_sealed: change.passwordSealed,
+    invite_url: change.inviteUrl,
+    verified_at: change.verifiedAt,
+    verified_as: change.verifiedAs,
+    updated_by: change.changedBy.id,
+    updated_by_name: change.changedBy.name,
+    updated_at: now,
+  };
+  await db('xmatters_settings')
+    .insert({ installation_id: change.installationId, created_at: now, ...fields })
+    .onConflict('installation_id')
+    .merge(fields);
+}
+
+export interface CallbackCredentialsRecord {
+  username: string;
+  nonce: string;
+  passwordHash: string;
+}
+
+/**
+ * Stores the first callback credentials. Returns false (and changes nothing) when the installation
+ * already has some, so two first saves at once cannot both hand out a password.
+ */
+export async function addCallbackCredentials(db: Db, installationId: string, credentials: CallbackCredentialsRecord): Promise<boolean> {
+  const updated = await db('xmatters_settings')
+    .where({ installation_id: installationId })
+    .whereNull('callback_username')
+    .update({
+      callback_username: credentials.username,
+      callback_nonce: credentials.nonce,
+      callback_password_hash: credentials.passwordHash,
+    });
+  return updated > 0;
+}
+
+/** A new callback password (new nonce and hash) under the same username; false when there were none to replace. */
+export async function replaceCallbackPassword(
+  db: Db,
+  installationId: string,
+  password: Omit<CallbackCredentialsRecord, 'username'>,
+  changedBy: ChangedBy,
+): Promise<boolean> {
+  const updated = await db('xmatters_settings')
+    .where({ installation_id: installationId })
+    .whereNotNull('callback_username')
+    .update({
+      callback_nonce: password.nonce,
+      callback_password_hash: password.passwordHash,
+      updated_by: changedBy.id,
+      updated_by_name: changedBy.name,
+      updated_at: Date.now(),
+    });
+  return updated > 0;
+}

@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { OutboxWorker, type JobHandler } from '../../lib/outbox/worker';
+import { JOB_KINDS, queueNotice } from '../../lib/invites/service';
+import { openDb, type Db } from '../../lib/store/db';
+import { enqueueJobs, findJob, listJobs } from '../../lib/store/jobs';
+import { setRoomArchived } from '../../lib/store/invites';
+import { createLogger } from '../../lib/logger';
+import { startHipChatSim, type HipChatSim } from '../../sim/hipchat/server';
+import { startAddon, type RunningAddon } from '../helpers/addon';
+import { waitFor } from '../helpers/wait';
+
+/**
+ * The delivery queue against the HipChat simulator over HTTP. Runs on SQLite in `npm test` and on
+ * PostgreSQL in `npm run test:pg` (TEST_DATABASE_URL).
+ */
+let sim: HipChatSim;
+let addon: RunningAddon;
+let oauthId: string;
+const silent = createLogger('silent');
+
+before(async () => {
+  sim = await startHipChatSim();
+  addon = await startAddon({
+    hipchatAllowedHosts: [new URL(sim.baseUrl).host],
+    options: { worker: { pollMs: 50, backoffBaseMs: 100, backoffMaxMs: 1000 } },
+  });
+  const result = await sim.install(addon.descriptorUrl);
+  assert.equal(result.status, 204, result.body);
+  oauthId = result.installation!.oauthId;
+});
+after(async () => {
+  await addon.close();
+  await sim.close();
+});
+
+const db = () => addon.addon.db;
+const notice = (text: string) => ({ text, color: 'gray' as const, notify: false });
+const texts = (roomId: number) => sim.notifications(roomId).map((n) => n.message);
+
+describe('room notices', () => {
+  test('a queued notice reaches the room', async () => {
+    await queueNotice(addon.addon.inviteDeps, oauthId, 100, notice('queue: hello'));
+    await waitFor(() => texts(100).includes('queue: hello'), 'the notice is posted');
+  });
+
+  test('the same dedupe key posts once', async () => {
+    await queueNotice(addon.addon.inviteDeps, oauthId, 100, notice('queue: once'), 'once-key');
+    await queueNotice(addon.addon.inviteDeps, oauthId, 100, notice('queue: once'), 'once-key');
+    await waitFor(() => texts(100).includes('queue: once'), 'the notice is posted');
+    await addon.addon.worker.runOnce();
+    assert.equal(texts(100).filter((t) => t === 'queue: once').length, 1);
+  });
+
+  test('HipChat down: retried with backoff, delivered when it is back', async () => {
+    sim.faults.failNext(3, 503);
+    await queueNotice(addon.addon.inviteDeps, oauthId, 100, notice('queue: after outage'));
+    await waitFor(() => texts(100).includes('queue: after outage'), 'delivered after three 503s', 15_000).catch(async (e) => { console.log(JSON.stringify(await listJobs(db()), null, 1)); throw e; });
+    const [job] = (await listJobs(db(), { kind: JOB_KINDS.notice })).filter((j) => (j.payload as any).notice.text === 'queue: after outage');
+    assert.equal(job?.state, 'done');
+    assert.equal(job?.attempts, 4);
+  });
+
+  test('429 with Retry-After: the job waits that long', async () => {
+    sim.faults.failNext(1, 429, { retryAfter: 2 });
+    const queuedAt = Date.now();
+    await queueNotice(addon.addon.inviteDeps, oauthId, 101, notice('queue: after 429'));
+    await waitFor(async () => (await listJobs(db(), { kind: JOB_KINDS.notice })).some((j) => j.lastError?.includes('429')), 'the 429 is recorded');
+    const [job] = (await listJobs(db(), { kind: JOB_KINDS.notice })).filter((j) => j.lastError?.includes('429'));
+    assert.ok(job!.runAt - queuedAt >= 2000, `rescheduled ${job!.runAt - queuedAt} ms later`);
+    await waitFor(() => texts(101).includes('queue: after 429'), 'delivered after the wait', 10_000);
+    const deliveredAfter = Date.now() - queuedAt;
+    assert.ok(deliveredAfter >= 2000, `delivered after ${deliveredAfter} ms`);
+  });
+
+  test('a permanent error is not retried and is kept as failed with its reason', async () => {
+    sim.faults.failNext(1, 400);
+    await queueNotice(addon.addon.inviteDeps, oauthId, 102, notice('queue: refused'), 'refused-key');
+    await waitFor(async () => (await listJobs(db(), { state: 'failed' })).length > 0, 'the job fails');
+    const [job] = await listJobs(db(), { state: 'failed' });
+    assert.equal(job?.attempts, 1);
+    assert.match(job!.lastError!, /400/);
+    assert.ok(!texts(102).includes('queue: refused'));
+  });
+
+  test('notices to an archived room wait until it is unarchived', async () => {
+    await setRoomArchived(db(), oauthId, 102, true);
+    await queueNotice(addon.addon.inviteDeps, oauthId, 102, notice('queue: archived'));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.ok(!texts(102).includes('queue: archived'));
+    await setRoomArchived(db(), oauthId, 102, false);
+    addon.addon.worker.wake();
+    await waitFor(() => texts(102).includes('queue: archived'), 'delivered after unarchive');
+  });
+});
+
+describe('HipChat flood control', () => {
+  test('100 notices to one room: 30 a minute are sent and the rest wait, with no 429 from HipChat', async () => {
+    // A fresh room, for a window with nothing in it yet.
+    const { roomId: freshRoom } = await sim.createRoom({ name: 'Flood test', ownerId: 1 });
+    await enqueueJobs(
+      db(),
+      Array.from({ length: 100 }, (_, i) => ({ kind: JOB_KINDS.notice, installationId: oauthId, roomId: freshRoom, payload: { notice: notice(`flood ${i}`) } })),
+    );
+    addon.addon.worker.wake();
+    await waitFor(() => sim.notifications(freshRoom).filter((n) => n.message.startsWith('flood ')).length >= 30, '30 notices sent', 20_000);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const jobs = (await listJobs(db(), { kind: JOB_KINDS.notice })).filter((j) => j.roomId === freshRoom);
+    const sent = sim.notifications(freshRoom).filter((n) => n.message.startsWith('flood '));
+    assert.equal(sent.length, 30, 'exactly the flood limit within the minute');
+    assert.equal(jobs.filter((j) => j.state === 'done').length, 30);
+    const waiting = jobs.filter((j) => j.state === 'pending');
+    assert.equal(waiting.length, 70);
+    assert.ok(waiting.every((j) => j.lastError === null && j.attempts === 0), 'waiting is not failing: no 429 was received');
+    const firstDone = Math.min(...jobs.filter((j) => j.state === 'done').map((j) => j.createdAt));
+    assert.ok(waiting.every((j) => j.runAt >= firstDone + 60_000 - 5_000), 'they wait for the window to move');
+    assert.deepEqual(sent.map((n) => n.message), Array.from({ length: 30 }, (_, i) => `flood ${i}`), 'in order');
+  });
+});
+
+describe('leases and several workers', () => {
+  // These drive workers by hand, with job kinds the add-on's own worker has no handler for.
+  before(() => addon.addon.worker.stop());
+
+  test('a job whose worker died is claimed again when its lease runs out', async () => {
+    const kind = 'test.lease';
+    const ran: number[] = [];
+    const handlers: Record<string, JobHandler> = { [kind]: { run: async (job) => void ran.push(job.id) } };
+    await enqueueJobs(db(), [{ kind, installationId: oauthId, payload: {} }]);
+    const dead = new OutboxWorker({ db: db(), handlers: {}, log: silent, workerId: 'dead', leaseMs: 300 });
+    // The dead worker claims it and never settles it (it has no time to: we never run its jobs).
+    const { claimJobs } = await import('../../lib/store/jobs');
+    const [claimed] = await claimJobs(db(), { workerId: dead.workerId, now: Date.now(), leaseMs: 300, limit: 1 });
+    assert.ok(claimed);
+    const alive = new OutboxWorker({ db: db(), handlers, log: silent, workerId: 'alive' });
+    assert.equal(await alive.runOnce(), 0, 'still leased');
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    assert.equal(await alive.runOnce(), 1);
+    assert.deepEqual(ran, [claimed.id]);
+    assert.equal((await findJob(db(), claimed.id))?.state, 'done');
+    assert.equal((await findJob(db(), claimed.id))?.attempts, 2);
+  });
+
+  test('two workers on one database deliver every job exactly once', async () => {
+    const kind = 'test.once';
+    const delivered: number[] = [];
+    const handlers: Record<string, JobHandler> = {
+      [kind]: {
+        run: async (job) => {
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          delivered.push((job.payload as { n: number }).n);
+        },
+      },
+    };
+    const second: Db = await openDb(addon.addon.config.database);
+    try {
+      await enqueueJobs(db(), Array.from({ length: 200 }, (_, n) => ({ kind, installationId: oauthId, roomId: 1000 + (n % 20), payload: { n } })));
+      const a = new OutboxWorker({ db: db(), handlers, log: silent, workerId: 'a', batchSize: 7 });
+      const b = new OutboxWorker({ db: second, handlers, log: silent, workerId: 'b', batchSize: 7 });
+      const deadline = Date.now() + 30_000;
+      while (delivered.length < 200 && Date.now() < deadline) await Promise.all([a.runOnce(), b.runOnce()]);
+      assert.equal(delivered.length, 200);
+      assert.equal(new Set(delivered).size, 200, 'no job ran twice');
+      const jobs = (await listJobs(db(), { kind })).filter((j) => j.state === 'done');
+      assert.equal(jobs.length, 200);
+    } finally {
+      await second.destroy();
+    }
+  });
+});
