@@ -121,7 +121,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.use(opsRoutes({ db, registry }));
   app.use(lifecycleRoutes({ ...lifecycle, descriptor }));
   app.use(configureRoutes({ requireJwt, db, sealer, callbackCredentials, xmattersHttp, config }));
-  app.use(inviteRoutes({ requireJwt }));
+  app.use(inviteRoutes({ requireJwt, inviteDeps, xmatters }));
   app.use(webhookRoutes({ requireJwt }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });

@@ -14,6 +14,8 @@ export interface XMattersConnection {
   callback: { url: string; username: string; password: string } | null;
 }
 
+export type XMattersConnections = ReturnType<typeof xmattersConnections>;
+
 /** Builds an installation's xMatters client and callback credentials from its stored settings. */
 export function xmattersConnections(deps: {
   db: Db;
