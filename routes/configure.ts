@@ -1,10 +1,28 @@
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { AxiosInstance } from 'axios';
+import { z } from 'zod';
 import type { Config } from '../lib/config';
-import { contextOf, signPageToken } from '../lib/hipchat/jwt';
+import type { HipChatRoom } from '../lib/hipchat/client';
+import { HipChatApiError } from '../lib/hipchat/errors';
+import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
 import type { CallbackCredentialFactory } from '../lib/security/callback-credentials';
 import type { Sealer } from '../lib/security/seal';
 import type { Db } from '../lib/store/db';
+import {
+  addCallbackCredentials,
+  findSettings,
+  findStoredSettings,
+  replaceCallbackPassword,
+  saveSettings,
+  type ChangedBy,
+  type SettingsView,
+  type StoredSettings,
+} from '../lib/store/settings';
+import { createXMattersClient, type AuthenticationResult } from '../lib/xmatters/client';
+import type { XMattersErrorCode } from '../lib/xmatters/errors';
+import { parseHostname, type Scheme } from '../lib/xmatters/hostname';
+import { validateInviteUrl } from '../lib/xmatters/invite-url';
+import { zodMessage } from './validation';
 
 /** The configure tab (HipChat's `configurable`). */
 export interface ConfigureDeps {
@@ -17,16 +35,328 @@ export interface ConfigureDeps {
   config: Pick<Config, 'baseUrl' | 'xmattersAllowedHosts'>;
 }
 
+type Field = 'hostname' | 'username' | 'password' | 'inviteUrl';
+
+/** An answer other than success: `{error:{code, message, field?}}` with `status`. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: Field,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+const text = (label: string) => z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be text`) });
+const bodyError = { error: 'The request body must be a JSON object sent as application/json' };
+
+const credentialsBody = z.object(
+  {
+    hostname: text('The xMatters hostname').trim().min(1, 'Enter the xMatters hostname').max(300, 'The hostname is at most 300 characters'),
+    username: text('The username').trim().min(1, 'Enter the username of the integration user').max(255, 'The username is at most 255 characters'),
+    /** Empty keeps the saved password. Not trimmed: spaces may belong to it. */
+    password: text('The password').max(1024, 'The password is at most 1024 characters'),
+  },
+  bodyError,
+);
+const settingsBody = credentialsBody.extend({
+  inviteUrl: text('The Invite to Room URL').trim().min(1, 'Paste the Invite to Room URL').max(2000, 'The Invite to Room URL is at most 2000 characters'),
+});
+const regenerateBody = z.object({ confirm: z.literal(true, { error: 'Send {"confirm": true} to regenerate the callback password' }) }, bodyError);
+
+function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const field = parsed.error.issues[0]?.path[0];
+  throw new Refusal(400, 'invalid_request', zodMessage(parsed.error), isField(field) ? field : undefined);
+}
+
+function isField(value: unknown): value is Field {
+  return value === 'hostname' || value === 'username' || value === 'password' || value === 'inviteUrl';
+}
+
 export function configureRoutes(deps: ConfigureDeps): Router {
   const router = Router();
-  router.get('/configure', deps.requireJwt, (req, res) => {
+  const json = express.json({ limit: '16kb' });
+  const callbackUrl = `${deps.config.baseUrl}/xmatters/callbacks`;
+
+  router.get('/configure', deps.requireJwt, async (req, res) => {
     const context = contextOf(req);
-    res.render('placeholder', {
+    const [settings, access] = await Promise.all([findSettings(deps.db, context.installation.oauthId), accessOrProblem(context)]);
+    const canEdit = access.editor !== null;
+    const shown = settings ? settingsJson(settings) : null;
+    if (shown && !canEdit) shown.inviteUrl = inviteUrlForReaders(shown.inviteUrl);
+    res.set('Cache-Control', 'no-store').render('configure', {
       title: 'xMatters settings',
-      message: 'xMatters settings are not available yet.',
       pageToken: signPageToken(context),
       hipchatBase: context.installation.homepageUrl,
+      appliesTo: appliesTo(context, access.room),
+      canEdit,
+      rule: access.rule,
+      accessProblem: access.problem,
+      settings: shown,
+      callbackUrl,
+      formatTime,
     });
   });
+
+  router.post(
+    '/configure/api/test',
+    deps.requireJwt,
+    json,
+    api(async (req, res) => {
+      const context = contextOf(req);
+      await requireEditor(context);
+      const body = parse(credentialsBody, req.body);
+      const stored = await findStoredSettings(deps.db, context.installation.oauthId);
+      const result = await testCredentials(deps.xmattersHttp, credentialsFrom(deps, body, stored));
+      context.log.info({ hostname: body.hostname, username: body.username }, 'xMatters credentials tested');
+      res.json({ ok: true, message: result.message, person: result.person && { displayName: result.person.displayName, targetName: result.person.targetName } });
+    }),
+  );
+
+  router.post(
+    '/configure/api/settings',
+    deps.requireJwt,
+    json,
+    api(async (req, res) => {
+      const context = contextOf(req);
+      const editor = await requireEditor(context);
+      const body = parse(settingsBody, req.body);
+      const installationId = context.installation.oauthId;
+      const stored = await findStoredSettings(deps.db, installationId);
+      const credentials = credentialsFrom(deps, body, stored);
+      const inviteUrl = validateInviteUrl(body.inviteUrl, credentials.host, deps.config.xmattersAllowedHosts);
+      if (!inviteUrl.ok) throw new Refusal(400, 'invalid_invite_url', inviteUrl.message, 'inviteUrl');
+
+      const retest = !(credentials.unchanged && stored?.verifiedAt);
+      const verified = retest
+        ? { at: Date.now(), as: verifiedAs(await testCredentials(deps.xmattersHttp, credentials), credentials.username) }
+        : { at: stored?.verifiedAt ?? null, as: stored?.verifiedAs ?? null };
+
+      const callbackPassword = await deps.db.transaction(async (trx) => {
+        await saveSettings(trx, {
+          installationId,
+          hostname: credentials.hostname,
+          username: credentials.username,
+          passwordSealed: stored && credentials.unchanged ? stored.passwordSealed : deps.sealer.seal(credentials.password),
+          inviteUrl: inviteUrl.url,
+          verifiedAt: verified.at,
+          verifiedAs: verified.as,
+          changedBy: editor,
+        });
+        if (stored?.callbackUsername) return undefined;
+        const fresh = deps.callbackCredentials.generate(installationId);
+        const added = await addCallbackCredentials(trx, installationId, { username: fresh.username, nonce: fresh.nonce, passwordHash: fresh.passwordHash });
+        return added ? fresh.password : undefined;
+      });
+
+      const saved = await findSettings(deps.db, installationId);
+      if (!saved) throw new Error('xMatters settings vanished right after being saved');
+      context.log.info({ hostname: saved.hostname, username: saved.username, retested: retest, callbackCreated: callbackPassword !== undefined }, 'xMatters settings saved');
+      res.json({
+        message: 'Settings saved.',
+        settings: settingsJson(saved),
+        callback: { url: callbackUrl, username: saved.callbackUsername, ...(callbackPassword ? { password: callbackPassword } : {}) },
+      });
+    }),
+  );
+
+  router.post(
+    '/configure/api/callback-credentials',
+    deps.requireJwt,
+    json,
+    api(async (req, res) => {
+      const context = contextOf(req);
+      const editor = await requireEditor(context);
+      parse(regenerateBody, req.body);
+      const installationId = context.installation.oauthId;
+      const settings = await findSettings(deps.db, installationId);
+      const notConfigured = new Refusal(409, 'not_configured', 'Save the xMatters settings first: the callback credentials are created with them.');
+      if (!settings?.callbackUsername) throw notConfigured;
+      const fresh = deps.callbackCredentials.generate(installationId);
+      if (!(await replaceCallbackPassword(deps.db, installationId, { nonce: fresh.nonce, passwordHash: fresh.passwordHash }, editor))) throw notConfigured;
+      context.log.info({ callbackUsername: settings.callbackUsername }, 'callback password regenerated');
+      res.json({
+        message: 'A new callback password was generated. The old one no longer works.',
+        callback: { url: callbackUrl, username: settings.callbackUsername, password: fresh.password },
+      });
+    }),
+  );
+
   return router;
+}
+
+/** The credentials to use: the typed ones, or the saved password when the field was left empty. */
+function credentialsFrom(deps: ConfigureDeps, body: z.infer<typeof credentialsBody>, stored: StoredSettings | undefined): Credentials {
+  const parsed = parseHostname(body.hostname, deps.config.xmattersAllowedHosts);
+  if (!parsed.ok) throw new Refusal(400, 'invalid_hostname', parsed.message, 'hostname');
+  const hostname = parsed.scheme === 'http' ? `http://${parsed.hostname}` : parsed.hostname;
+  const sameAccount = stored !== undefined && stored.hostname === hostname && stored.username === body.username;
+  if (body.password === '') {
+    if (!stored) throw new Refusal(400, 'invalid_request', 'password: Enter the password of the integration user', 'password');
+    // The saved password goes only to the host and user it was saved for.
+    if (!sameAccount) throw new Refusal(400, 'invalid_request', 'password: Enter the password again: the hostname or username changed', 'password');
+  }
+  const storedPassword = stored && sameAccount ? deps.sealer.unseal(stored.passwordSealed) : undefined;
+  const password = body.password === '' ? (storedPassword ?? '') : body.password;
+  return { hostname, host: parsed.hostname, scheme: parsed.scheme, username: body.username, password, unchanged: storedPassword === password };
+}
+
+interface Credentials {
+  /** As stored: see SettingsView.hostname. */
+  hostname: string;
+  /** Bare host[:port]. */
+  host: string;
+  scheme: Scheme;
+  username: string;
+  password: string;
+  /** Same host, user and password as the saved settings. */
+  unchanged: boolean;
+}
+
+type Authenticated = Extract<AuthenticationResult, { ok: true }>;
+
+async function testCredentials(http: AxiosInstance, credentials: Credentials): Promise<Authenticated> {
+  const { host, scheme, username, password } = credentials;
+  const result = await createXMattersClient({ hostname: host, scheme, username, password, http }).testAuthentication();
+  if (result.ok) return result;
+  throw new Refusal(statusFor(result.code), `xmatters_${result.code}`, result.message, FIELD_OF[result.code], result.retryAfterSeconds);
+}
+
+/** Which field an xMatters failure is about, so the page can put the message next to it. */
+const FIELD_OF: Partial<Record<XMattersErrorCode, Field>> = {
+  bad_credentials: 'password',
+  forbidden: 'username',
+  not_found: 'hostname',
+  not_xmatters: 'hostname',
+  dns: 'hostname',
+  connect: 'hostname',
+  tls: 'hostname',
+  private_address: 'hostname',
+  insecure_scheme: 'hostname',
+};
+
+/** 429 passes xMatters' rate limit on, 502 when xMatters failed or could not be reached, else 400 (what was typed is wrong). */
+function statusFor(code: XMattersErrorCode): number {
+  if (code === 'rate_limited') return 429;
+  if (code === 'server_error' || code === 'timeout' || code === 'connect' || code === 'unexpected') return 502;
+  return 400;
+}
+
+function verifiedAs(result: Authenticated, username: string): string {
+  return result.person ? `${result.person.displayName} (${result.person.targetName})` : username;
+}
+
+interface Access {
+  /** The acting user when they may change the settings. */
+  editor: ChangedBy | null;
+  /** Who may change them, as a sentence. */
+  rule: string;
+  /** The installation's room (room installations only). */
+  room: HipChatRoom | undefined;
+}
+
+/**
+ * Asks HipChat on every call: a group admin may change the settings, and for a room installation
+ * also the room's owner. HipChat errors propagate (HipChatApiError): nothing is guessed.
+ */
+async function accessOf(context: HipChatContext): Promise<Access> {
+  const { installation, userId, client } = context;
+  const [user, room] = await Promise.all([
+    userId === undefined ? undefined : client.getUser(userId),
+    installation.roomId === null ? undefined : client.getRoom(installation.roomId),
+  ]);
+  const isOwner = room?.owner != null && userId !== undefined && String(room.owner.id) === userId;
+  const allowed = user !== undefined && (user.is_group_admin === true || isOwner);
+  const rule =
+    installation.roomId === null
+      ? 'Only a HipChat group admin can change these settings.'
+      : `Only a HipChat group admin or the room owner can change these settings (ask ${room?.owner?.name ?? 'a group admin'}).`;
+  return { editor: allowed ? { id: String(user.id), name: user.name } : null, rule, room };
+}
+
+async function requireEditor(context: HipChatContext): Promise<ChangedBy> {
+  let access: Access;
+  try {
+    access = await accessOf(context);
+  } catch (err) {
+    if (err instanceof HipChatApiError) throw new Refusal(503, 'hipchat_unavailable', `Could not check with HipChat who may change these settings. ${err.message}. Try again in a moment.`);
+    throw err;
+  }
+  if (!access.editor) {
+    context.log.info('settings change refused: not a group admin or the room owner');
+    throw new Refusal(403, 'forbidden', access.rule);
+  }
+  return access.editor;
+}
+
+/** For the page: a HipChat failure makes it read-only and says why, instead of failing the page. */
+async function accessOrProblem(context: HipChatContext): Promise<Access & { problem: string | null }> {
+  try {
+    return { ...(await accessOf(context)), problem: null };
+  } catch (err) {
+    if (!(err instanceof HipChatApiError)) throw err;
+    context.log.warn({ code: err.code, status: err.status }, 'could not check configure permission with HipChat');
+    return {
+      editor: null,
+      rule: '',
+      room: undefined,
+      problem: `Could not check with HipChat whether you may change these settings (${err.message}). Reload the page to try again.`,
+    };
+  }
+}
+
+function appliesTo(context: HipChatContext, room: HipChatRoom | undefined): string {
+  const { installation } = context;
+  if (installation.roomId === null) {
+    return `The add-on is installed for the whole group${installation.groupName ? ` ${installation.groupName}` : ''}: these settings apply to every room.`;
+  }
+  return `The add-on is installed in the room ${room?.name ?? installation.roomId}: these settings apply to that room only.`;
+}
+
+/** The page's text for a time until its script shows it in the reader's own time zone. */
+function formatTime(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** What the page and the API show: never the password, nor anything it is derived from. */
+function settingsJson(settings: SettingsView) {
+  return {
+    hostname: settings.hostname,
+    username: settings.username,
+    inviteUrl: settings.inviteUrl,
+    verifiedAt: settings.verifiedAt === null ? null : new Date(settings.verifiedAt).toISOString(),
+    verifiedAs: settings.verifiedAs,
+    callbackUsername: settings.callbackUsername,
+    updatedAt: new Date(settings.updatedAt).toISOString(),
+    updatedByName: settings.updatedByName,
+  };
+}
+
+/** The Invite to Room URL for someone who may not change it: an `apiKey` in it (URL authentication) is a credential. */
+function inviteUrlForReaders(url: string | null): string | null {
+  if (!url || !URL.canParse(url)) return url;
+  const parsed = new URL(url);
+  if (!parsed.searchParams.has('apiKey')) return url;
+  parsed.searchParams.set('apiKey', 'hidden');
+  return parsed.toString();
+}
+
+/** Runs a JSON endpoint: a Refusal becomes its `{error}` answer; anything else goes to the app's error handler. */
+function api(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      req.log.info({ code: err.code, status: err.status, field: err.field }, 'configure request refused');
+      if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
+      res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+    }
+  };
 }

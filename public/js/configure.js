@@ -1,0 +1,248 @@
+// The configure tab: Test Authentication, Save Settings and Regenerate call the add-on's JSON API with
+// the page's JWT. Text from the server is only ever put in with textContent.
+'use strict';
+
+(() => {
+  const FIELDS = ['hostname', 'username', 'password', 'inviteUrl'];
+  const $ = (id) => document.getElementById(id);
+
+  const tokenMeta = document.querySelector('meta[name="token"]');
+  let pageToken = tokenMeta ? tokenMeta.content : '';
+  let askHipChat = true;
+
+  /** A fresh token from HipChat.auth.withToken inside HipChat, else the page's own token. */
+  function currentToken() {
+    const auth = window.HipChat && window.HipChat.auth;
+    if (!askHipChat || !auth || typeof auth.withToken !== 'function') return Promise.resolve(pageToken);
+    return new Promise((resolve) => {
+      // Outside a HipChat frame the callback never comes: stop asking and use the page token.
+      const timer = setTimeout(() => {
+        askHipChat = false;
+        resolve(pageToken);
+      }, 2000);
+      try {
+        auth.withToken((err, token) => {
+          clearTimeout(timer);
+          if (!err && typeof token === 'string' && token) pageToken = token;
+          resolve(pageToken);
+        });
+      } catch {
+        clearTimeout(timer);
+        askHipChat = false;
+        resolve(pageToken);
+      }
+    });
+  }
+
+  /** POSTs JSON; resolves to {ok:true, data} or {ok:false, error:{code, message, field?}}. */
+  async function post(path, body) {
+    let res;
+    try {
+      res = await fetch(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `JWT ${await currentToken()}` },
+        body: JSON.stringify(body),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch {
+      return { ok: false, error: { code: 'network', message: 'Could not reach the add-on. Check your connection and try again.' } };
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      // Not JSON: described below by its status.
+    }
+    if (res.ok && data) return { ok: true, data };
+    if (data && data.error && typeof data.error.message === 'string') return { ok: false, error: data.error };
+    return { ok: false, error: { code: `http_${res.status}`, message: `The add-on answered ${res.status}. Try again in a moment.` } };
+  }
+
+  /** Disables every button while `work` runs and shows `label` on the one pressed. */
+  async function busy(button, label, work) {
+    const buttons = [...document.querySelectorAll('button')];
+    const idle = button.textContent;
+    buttons.forEach((b) => (b.disabled = true));
+    button.textContent = label;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      return await work();
+    } finally {
+      buttons.forEach((b) => (b.disabled = false));
+      button.textContent = idle;
+      button.removeAttribute('aria-busy');
+    }
+  }
+
+  function show(banner, kind, message) {
+    banner.className = `banner banner-${kind}`;
+    banner.textContent = message;
+    banner.hidden = false;
+  }
+
+  function hide(...elements) {
+    elements.forEach((el) => el && (el.hidden = true));
+  }
+
+  function formatTimes() {
+    document.querySelectorAll('time[datetime]').forEach((el) => {
+      const at = new Date(el.getAttribute('datetime'));
+      if (!Number.isNaN(at.getTime())) el.textContent = at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+    });
+  }
+
+  function setTime(el, iso) {
+    if (iso) el.setAttribute('datetime', iso);
+    else el.removeAttribute('datetime');
+    el.textContent = iso || '';
+  }
+
+  function clearFieldErrors() {
+    for (const name of FIELDS) {
+      const input = $(name);
+      if (input) input.removeAttribute('aria-invalid');
+      hide($(`${name}-error`));
+    }
+  }
+
+  /** An error about a visible field goes under it; anything else into `banner`. */
+  function showError(error, banner) {
+    const input = error.field && $(error.field);
+    const slot = error.field && $(`${error.field}-error`);
+    if (input && slot && !input.closest('[hidden]')) {
+      slot.textContent = error.message.replace(new RegExp(`^${error.field}: `), '');
+      slot.hidden = false;
+      input.setAttribute('aria-invalid', 'true');
+      input.focus();
+      return;
+    }
+    show(banner, 'error', error.message);
+  }
+
+  function showCallbackPassword(password) {
+    $('callback-password').textContent = password;
+    $('callback-secret').hidden = false;
+    $('copy-button').textContent = 'Copy';
+  }
+
+  function setUpForm(form) {
+    const testResult = $('test-result');
+    const saveResult = $('save-result');
+    const inviteStep = $('invite-step');
+    const values = () => Object.fromEntries(FIELDS.map((name) => [name, $(name).value]));
+
+    async function test() {
+      clearFieldErrors();
+      hide(testResult, saveResult);
+      const { hostname, username, password } = values();
+      const result = await busy($('test-button'), 'Testing…', () => post('/configure/api/test', { hostname, username, password }));
+      if (!result.ok) {
+        showError(result.error, testResult);
+        return;
+      }
+      show(testResult, 'success', result.data.message);
+      if (inviteStep.hidden) {
+        inviteStep.hidden = false;
+        $('inviteUrl').focus();
+      }
+    }
+
+    async function save() {
+      clearFieldErrors();
+      hide(testResult, saveResult);
+      const result = await busy($('save-button'), 'Saving…', () => post('/configure/api/settings', values()));
+      if (!result.ok) {
+        showError(result.error, saveResult);
+        return;
+      }
+      const { settings, callback, message } = result.data;
+      $('password').value = '';
+      $('password-help').textContent = $('password-help').dataset.saved;
+      form.dataset.saved = 'true';
+      $('hostname').value = settings.hostname;
+      $('inviteUrl').value = settings.inviteUrl || '';
+      setTime($('verified-at'), settings.verifiedAt);
+      $('verified-as').textContent = settings.verifiedAs ? `as ${settings.verifiedAs}` : '';
+      setTime($('updated-at'), settings.updatedAt);
+      $('updated-by').textContent = settings.updatedByName ? `by ${settings.updatedByName}` : '';
+      $('settings-status').hidden = false;
+      formatTimes();
+      $('callback-username').textContent = callback.username || '';
+      $('callback-section').hidden = false;
+      show(saveResult, 'success', message);
+      if (callback.password) {
+        showCallbackPassword(callback.password);
+        $('callback-secret').scrollIntoView({ block: 'nearest' });
+      }
+    }
+
+    $('test-button').addEventListener('click', test);
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (inviteStep.hidden) test();
+      else save();
+    });
+    for (const name of ['hostname', 'username', 'password']) {
+      $(name).addEventListener('input', () => {
+        if (testResult.classList.contains('banner-success')) hide(testResult);
+        $(name).removeAttribute('aria-invalid');
+        hide($(`${name}-error`));
+      });
+    }
+    $('inviteUrl').addEventListener('input', () => {
+      $('inviteUrl').removeAttribute('aria-invalid');
+      hide($('inviteUrl-error'));
+    });
+  }
+
+  function setUpCallbacks() {
+    const start = $('regenerate-start');
+    const confirm = $('regenerate-confirm');
+    const error = $('callback-error');
+
+    $('copy-button').addEventListener('click', async () => {
+      const code = $('callback-password');
+      try {
+        await navigator.clipboard.writeText(code.textContent);
+        $('copy-button').textContent = 'Copied';
+      } catch {
+        // The frame may not be allowed the clipboard: select the text for Ctrl+C instead.
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        const selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        $('copy-button').textContent = 'Press Ctrl+C';
+      }
+    });
+
+    if (!start) return;
+    $('regenerate-button').addEventListener('click', () => {
+      hide(start, error);
+      confirm.hidden = false;
+      $('regenerate-cancel').focus();
+    });
+    $('regenerate-cancel').addEventListener('click', () => {
+      hide(confirm);
+      start.hidden = false;
+    });
+    $('regenerate-confirm-button').addEventListener('click', async () => {
+      hide(error);
+      const result = await busy($('regenerate-confirm-button'), 'Regenerating…', () => post('/configure/api/callback-credentials', { confirm: true }));
+      hide(confirm);
+      start.hidden = false;
+      if (!result.ok) {
+        show(error, 'error', result.error.message);
+        return;
+      }
+      $('callback-username').textContent = result.data.callback.username;
+      showCallbackPassword(result.data.callback.password);
+    });
+  }
+
+  const form = $('settings-form');
+  if (form) setUpForm(form);
+  setUpCallbacks();
+  formatTimes();
+})();

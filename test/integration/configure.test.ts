@@ -1,0 +1,388 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import request from 'supertest';
+import { hashPassword } from '../../lib/security/callback-credentials';
+import { startHipChatSim, type HipChatSim } from '../../sim/hipchat/server';
+import { startXMattersSim, type XMattersSim } from '../../sim/xmatters/server';
+import { startAddon, type RunningAddon } from '../helpers/addon';
+
+const ALICE = 1; // group admin, owner of rooms 100 and 101
+const BOB = 2; // neither admin nor owner of room 100; owner of room 102
+const WRONG_PASSWORD = 'wrong-pass-7c1d';
+
+let hipchat: HipChatSim;
+let xm: XMattersSim;
+let addon: RunningAddon;
+/** Room 100 "Ops War Room". */
+let roomInstall: string;
+let globalInstall: string;
+/** Room 102 "Random", owned by Bob. */
+let bobsRoomInstall: string;
+/** Every response body the add-on sent in this file, to check that no password ever left it. */
+const bodies: string[] = [];
+/** Callback passwords handed out: each may appear in exactly one response. */
+const callbackPasswords: string[] = [];
+
+before(async () => {
+  hipchat = await startHipChatSim();
+  xm = await startXMattersSim({ people: 50, groups: 10 });
+  addon = await startAddon({ hipchatAllowedHosts: [new URL(hipchat.baseUrl).host], env: { XMATTERS_ALLOWED_HOSTS: xm.hostname } });
+  roomInstall = await install(hipchat, addon, 100);
+  globalInstall = await install(hipchat, addon);
+  bobsRoomInstall = await install(hipchat, addon, 102);
+});
+after(async () => {
+  await addon?.close();
+  await xm?.close();
+  await hipchat?.close();
+});
+
+async function install(sim: HipChatSim, running: RunningAddon, roomId?: number): Promise<string> {
+  const result = await sim.install(running.descriptorUrl, roomId === undefined ? {} : { roomId });
+  assert.equal(result.status, 204, result.body);
+  return result.installation!.oauthId;
+}
+
+function record(res: request.Response): request.Response {
+  bodies.push(res.text);
+  return res;
+}
+
+async function page(userId: number, oauthId = roomInstall): Promise<request.Response> {
+  const url = new URL(hipchat.pageUrl(oauthId, `${addon.baseUrl}/configure`, { userId }));
+  return record(await request(addon.baseUrl).get(url.pathname + url.search));
+}
+
+async function post(path: string, body: unknown, userId = ALICE, oauthId = roomInstall): Promise<request.Response> {
+  const token = hipchat.signJwt(oauthId, { userId });
+  return record(await request(addon.baseUrl).post(`/configure/api/${path}`).set('Authorization', `JWT ${token}`).send(body as object));
+}
+
+const credentials = (overrides: Record<string, string> = {}) => ({
+  hostname: `http://${xm.hostname}`,
+  username: xm.credentials.username,
+  password: xm.credentials.password,
+  ...overrides,
+});
+const settings = (overrides: Record<string, string> = {}) => ({ ...credentials(), inviteUrl: xm.inviteUrl, ...overrides });
+
+const storedRow = (oauthId = roomInstall) => addon.addon.db('xmatters_settings').where({ installation_id: oauthId }).first();
+
+function assertError(res: request.Response, status: number, code: string, message?: RegExp) {
+  assert.equal(res.status, status, res.text);
+  assert.equal(res.body.error?.code, code, res.text);
+  if (message) assert.match(res.body.error.message, message);
+}
+
+describe('the page', () => {
+  test('renders the form for a group admin, with a page token, HipChat all.js and the fields', async () => {
+    const res = await page(ALICE);
+    assert.equal(res.status, 200);
+    assert.match(res.text, /<meta name="token" content="[\w-]+\.[\w-]+\.[\w-]+">/);
+    assert.ok(res.text.includes(`<script src="${hipchat.baseUrl}/atlassian-connect/all.js"></script>`));
+    assert.ok(res.text.includes('<script src="/public/js/configure.js" defer></script>'));
+    for (const field of ['hostname', 'username', 'password']) assert.match(res.text, new RegExp(`<input id="${field}"`));
+    assert.match(res.text, /Test Authentication/);
+    assert.match(res.text, /<div id="invite-step" hidden>/, 'the Invite to Room URL waits for a successful test');
+    assert.match(res.text, /installed in the room Ops War Room/);
+    assert.match(res.text, /REST Web Service User role/);
+    assert.doesNotMatch(res.text, /<script>/, 'no inline script');
+  });
+
+  test('is read-only for someone who is neither a group admin nor the room owner, and says who can change it', async () => {
+    const res = await page(BOB);
+    assert.equal(res.status, 200);
+    assert.doesNotMatch(res.text, /id="settings-form"/);
+    assert.doesNotMatch(res.text, /Test Authentication|Save Settings|Regenerate/);
+    assert.match(res.text, /Only a HipChat group admin or the room owner can change these settings \(ask Alice Admin\)/);
+  });
+
+  test('a global installation configures the group: admins edit, others read', async () => {
+    const admin = await page(ALICE, globalInstall);
+    assert.match(admin.text, /installed for the whole group Acme/);
+    assert.match(admin.text, /id="settings-form"/);
+    const other = await page(BOB, globalInstall);
+    assert.match(other.text, /Only a HipChat group admin can change these settings\./);
+    assert.doesNotMatch(other.text, /id="settings-form"/);
+  });
+
+  test('the owner of the installation\'s room may edit it without being an admin', async () => {
+    const res = await page(BOB, bobsRoomInstall);
+    assert.match(res.text, /id="settings-form"/);
+    assertOk(await post('test', credentials(), BOB, bobsRoomInstall));
+  });
+
+  test('when HipChat cannot be asked, the page is read-only and says so', async () => {
+    hipchat.faults.failNext(2, 503);
+    const res = await page(ALICE);
+    assert.equal(res.status, 200);
+    assert.doesNotMatch(res.text, /id="settings-form"/);
+    assert.match(res.text, /Could not check with HipChat whether you may change these settings/);
+    hipchat.faults.failNext(0, 503);
+  });
+});
+
+function assertOk(res: request.Response) {
+  assert.equal(res.status, 200, res.text);
+}
+
+describe('POST /configure/api/test', () => {
+  test('right credentials: the person xMatters signed in is named', async () => {
+    const res = await post('test', credentials());
+    assertOk(res);
+    assert.equal(res.body.ok, true);
+    assert.equal(res.body.message, 'Signed in to xMatters as Integration User (hipchat).');
+    assert.deepEqual(res.body.person, { displayName: 'Integration User', targetName: 'hipchat' });
+  });
+
+  test('wrong password: the 401 sentence, about the password field', async () => {
+    const res = await post('test', credentials({ password: WRONG_PASSWORD }));
+    assertError(res, 400, 'xmatters_bad_credentials', /xMatters refused the username or password \(401\)/);
+    assert.equal(res.body.error.field, 'password');
+  });
+
+  test('a user without the REST role: the 403 sentence', async () => {
+    const res = await post('test', credentials({ username: 'norole', password: 'norole-pass' }));
+    assertError(res, 400, 'xmatters_forbidden', /"norole" may not use the REST API \(403\)\. Give the user the REST Web Service User role/);
+  });
+
+  test('missing fields: 400 naming them', async () => {
+    const res = await post('test', { hostname: xm.hostname });
+    assertError(res, 400, 'invalid_request', /username: The username is required; password: The password is required/);
+    assert.equal(res.body.error.field, 'username');
+  });
+
+  test('too long a hostname: 400 naming the field', async () => {
+    assertError(await post('test', credentials({ hostname: 'a'.repeat(301) })), 400, 'invalid_request', /^hostname: .*300/);
+  });
+
+  test('a body over 16 kB is refused', async () => {
+    assertError(await post('test', credentials({ password: 'x'.repeat(17_000) })), 413, 'too_large');
+  });
+
+  test('not a group admin nor the room owner: 403 with whom to ask, and xMatters is not called', async () => {
+    const before = xm.requests.length;
+    const res = await post('test', credentials(), BOB);
+    assertError(res, 403, 'forbidden');
+    assert.equal(res.body.error.message, 'Only a HipChat group admin or the room owner can change these settings (ask Alice Admin).');
+    assert.equal(xm.requests.length, before);
+  });
+
+  test('without the page JWT: 401', async () => {
+    const res = record(await request(addon.baseUrl).post('/configure/api/test').send(credentials()));
+    assertError(res, 401, 'invalid_jwt');
+  });
+
+  test('HipChat failing to answer who may: 503, nothing guessed', async () => {
+    hipchat.faults.failNext(2, 503);
+    const res = await post('test', credentials());
+    hipchat.faults.failNext(0, 503);
+    assertError(res, 503, 'hipchat_unavailable', /Could not check with HipChat/);
+  });
+});
+
+describe('POST /configure/api/settings', () => {
+  test('an Invite to Room URL on another host: 400, nothing stored', async () => {
+    const res = await post('settings', settings({ inviteUrl: `https://evil.example.com${new URL(xm.inviteUrl).pathname}` }));
+    assertError(res, 400, 'invalid_invite_url', /points to evil\.example\.com, but the xMatters hostname is 127\.0\.0\.1:\d+/);
+    assert.equal(res.body.error.field, 'inviteUrl');
+    assert.equal(await storedRow(), undefined);
+  });
+
+  test('a URL that is not a trigger: 400, nothing stored', async () => {
+    assertError(await post('settings', settings({ inviteUrl: `${xm.baseUrl}/api/xm/1/people` })), 400, 'invalid_invite_url', /api\/integration\/1\/functions/);
+    assert.equal(await storedRow(), undefined);
+  });
+
+  test('missing fields: 400, nothing stored', async () => {
+    assertError(await post('settings', credentials()), 400, 'invalid_request', /inviteUrl: The Invite to Room URL is required/);
+    assertError(await post('settings', settings({ password: '' })), 400, 'invalid_request', /password: Enter the password/);
+    assertError(await post('settings', 'hostname=x'), 400, 'invalid_request', /JSON object/);
+    assert.equal(await storedRow(), undefined);
+  });
+
+  test('wrong password: 400, nothing stored', async () => {
+    assertError(await post('settings', settings({ password: WRONG_PASSWORD })), 400, 'xmatters_bad_credentials');
+    assert.equal(await storedRow(), undefined);
+  });
+
+  test('not a group admin nor the room owner: 403, nothing stored', async () => {
+    assertError(await post('settings', settings(), BOB), 403, 'forbidden');
+    assert.equal(await storedRow(), undefined);
+  });
+
+  test('success: stored with the password sealed; the callback password is given once', async () => {
+    const res = await post('settings', settings());
+    assertOk(res);
+    assert.equal(res.body.settings.hostname, `http://${xm.hostname}`);
+    assert.equal(res.body.settings.username, 'hipchat');
+    assert.equal(res.body.settings.inviteUrl, xm.inviteUrl);
+    assert.equal(res.body.settings.verifiedAs, 'Integration User (hipchat)');
+    assert.equal(res.body.settings.updatedByName, 'Alice Admin');
+    assert.equal(res.body.callback.url, `${addon.baseUrl}/xmatters/callbacks`);
+    assert.match(res.body.callback.username, /^xm-/);
+    assert.equal(typeof res.body.callback.password, 'string');
+    callbackPasswords.push(res.body.callback.password);
+
+    const row = await storedRow();
+    assert.ok(row);
+    assert.match(row.password_sealed, /^v1\./);
+    assert.ok(!row.password_sealed.includes(xm.credentials.password));
+    assert.equal(row.callback_password_hash, hashPassword(res.body.callback.password));
+    assert.ok(!JSON.stringify(row).includes(res.body.callback.password), 'the callback password itself is not stored');
+    assert.equal(row.updated_by, String(ALICE));
+    assert.ok(Number(row.verified_at) > 0);
+  });
+
+  test('the saved page shows the settings, who verified and changed them, and the callback URL — no password', async () => {
+    const res = await page(ALICE);
+    const row = await storedRow();
+    assert.match(res.text, new RegExp(`value="http://${xm.hostname}"`));
+    assert.match(res.text, /value="hipchat"/);
+    assert.ok(res.text.includes(`value="${xm.inviteUrl}"`));
+    assert.match(res.text, /<div id="invite-step" >/, 'the Invite to Room URL is shown on a saved page');
+    assert.match(res.text, /as Integration User \(hipchat\)/);
+    assert.match(res.text, /by Alice Admin/);
+    assert.match(res.text, /Responses from xMatters/);
+    assert.ok(res.text.includes(`${addon.baseUrl}/xmatters/callbacks`));
+    assert.ok(res.text.includes(row.callback_username));
+    assert.match(res.text, /<input id="password" name="password" type="password" maxlength="1024" autocomplete="new-password"/, 'no value, no placeholder');
+    assert.match(res.text, /Leave this empty to keep it/);
+    for (const secret of [xm.credentials.password, ...callbackPasswords]) assert.ok(!res.text.includes(secret));
+  });
+
+  test('the read-only page shows the saved settings too', async () => {
+    const res = await page(BOB);
+    assert.ok(res.text.includes(xm.inviteUrl));
+    assert.match(res.text, /<dd>hipchat<\/dd>/);
+    assert.ok(!res.text.includes(xm.credentials.password));
+  });
+
+  test('an empty password keeps the stored one, and unchanged verified credentials are not re-tested', async () => {
+    const before = await storedRow();
+    const requests = xm.requests.length;
+    const res = await post('settings', settings({ password: '' }));
+    assertOk(res);
+    assert.equal(res.body.callback.password, undefined, 'the callback password is not shown again');
+    assert.equal(xm.requests.length, requests, 'xMatters was not asked again');
+    const after = await storedRow();
+    assert.equal(after.password_sealed, before.password_sealed);
+    assert.equal(after.callback_password_hash, before.callback_password_hash);
+    // The kept password still works: the test endpoint uses it.
+    assertOk(await post('test', credentials({ password: '' })));
+  });
+
+  test('the saved password is not sent to another host or user', async () => {
+    const res = await post('settings', settings({ username: 'norole', password: '' }));
+    assertError(res, 400, 'invalid_request', /Enter the password again/);
+    assert.equal(res.body.error.field, 'password');
+  });
+
+  test('changed credentials are tested again; wrong ones leave the stored settings as they were', async () => {
+    const before = await storedRow();
+    assertError(await post('settings', settings({ password: WRONG_PASSWORD })), 400, 'xmatters_bad_credentials');
+    assert.deepEqual(await storedRow(), before);
+  });
+
+  test('an API key in the Invite to Room URL is not shown to those who cannot change it', async () => {
+    assertOk(await post('settings', settings({ password: '', inviteUrl: xm.inviteUrlWithApiKey })));
+    const apiKey = new URL(xm.inviteUrlWithApiKey).searchParams.get('apiKey')!;
+    const reader = await page(BOB);
+    assert.ok(!reader.text.includes(apiKey));
+    assert.match(reader.text, /\/triggers\?apiKey=hidden/);
+    assert.ok((await page(ALICE)).text.includes(apiKey), 'the admin edits the URL as saved');
+  });
+});
+
+describe('POST /configure/api/callback-credentials', () => {
+  test('needs the confirm flag', async () => {
+    assertError(await post('callback-credentials', {}), 400, 'invalid_request', /confirm/);
+  });
+
+  test('not a group admin nor the room owner: 403, nothing changed', async () => {
+    const before = await storedRow();
+    assertError(await post('callback-credentials', { confirm: true }, BOB), 403, 'forbidden');
+    assert.deepEqual(await storedRow(), before);
+  });
+
+  test('before any settings are saved: 409', async () => {
+    assertError(await post('callback-credentials', { confirm: true }, ALICE, globalInstall), 409, 'not_configured');
+  });
+
+  test('regenerates the password (new hash, same username), shown once', async () => {
+    const before = await storedRow();
+    const res = await post('callback-credentials', { confirm: true });
+    assertOk(res);
+    assert.equal(res.body.callback.username, before.callback_username);
+    assert.ok(!callbackPasswords.includes(res.body.callback.password));
+    callbackPasswords.push(res.body.callback.password);
+    const after = await storedRow();
+    assert.notEqual(after.callback_password_hash, before.callback_password_hash);
+    assert.equal(after.callback_password_hash, hashPassword(res.body.callback.password));
+    assert.equal(after.callback_username, before.callback_username);
+
+    const again = await page(ALICE);
+    for (const secret of callbackPasswords) assert.ok(!again.text.includes(secret));
+  });
+});
+
+describe('without XMATTERS_ALLOWED_HOSTS', () => {
+  let strict: RunningAddon;
+  let oauthId: string;
+  let tcp: Server;
+  let connections = 0;
+
+  before(async () => {
+    strict = await startAddon({ hipchatAllowedHosts: [new URL(hipchat.baseUrl).host] });
+    oauthId = await install(hipchat, strict, 100);
+    tcp = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
+    await strict.close();
+  });
+
+  const testAt = async (hostname: string) => {
+    const token = hipchat.signJwt(oauthId, { userId: ALICE });
+    return record(await request(strict.baseUrl).post('/configure/api/test').set('Authorization', `JWT ${token}`).send(credentials({ hostname })));
+  };
+
+  test('a loopback address is refused before any request reaches it', async () => {
+    const requests = xm.requests.length;
+    const res = await testAt(xm.hostname);
+    assertError(res, 400, 'xmatters_private_address', /private or local network address/);
+    assert.equal(res.body.error.field, 'hostname');
+    assertError(await testAt(`http://${xm.hostname}`), 400, 'invalid_hostname', /https only/);
+    assert.equal(xm.requests.length, requests, 'the xMatters simulator saw no request');
+  });
+
+  test('a name that resolves to loopback is refused before connecting', async () => {
+    const res = await testAt(`localhost:${(tcp.address() as AddressInfo).port}`);
+    assertError(res, 400, 'xmatters_private_address');
+    assert.equal(connections, 0, 'no TCP connection was opened');
+  });
+
+  test('nothing is stored', async () => {
+    assert.equal(await strict.addon.db('xmatters_settings').where({ installation_id: oauthId }).first(), undefined);
+  });
+});
+
+test('no xMatters password ever appears in a response or in the logs; callback passwords only in the one response that created each', () => {
+  assert.ok(bodies.length > 30);
+  const logs = addon.logs.join('');
+  for (const secret of [xm.credentials.password, WRONG_PASSWORD, 'norole-pass']) {
+    assert.ok(!bodies.some((body) => body.includes(secret)), `a response contains ${secret}`);
+    assert.ok(!logs.includes(secret), `the logs contain ${secret}`);
+  }
+  assert.equal(callbackPasswords.length, 2);
+  for (const secret of callbackPasswords) {
+    assert.equal(bodies.filter((body) => body.includes(secret)).length, 1);
+    assert.ok(!logs.includes(secret));
+  }
+});
