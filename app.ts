@@ -20,6 +20,8 @@ import { openDb, type Db } from './lib/store/db';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
+import { RESPONSE_JOB, responseJobHandler, type ResponseDeps } from './lib/invites/responses';
+import { xmattersRoutes } from './routes/xmatters';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
@@ -85,7 +87,9 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     },
     wake: () => worker.wake(),
   };
-  const worker = new OutboxWorker({ db, handlers: inviteJobHandlers(inviteDeps), log: log.child({ component: 'outbox' }), ...options.worker });
+  const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
+  const handlers = { ...inviteJobHandlers(inviteDeps), [RESPONSE_JOB]: responseJobHandler(responses) };
+  const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), ...options.worker });
   if (options.startWorker !== false) worker.start();
 
   const registry = new Registry();
@@ -122,7 +126,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.use(lifecycleRoutes({ ...lifecycle, descriptor }));
   app.use(configureRoutes({ requireJwt, db, sealer, callbackCredentials, xmattersHttp, config }));
   app.use(inviteRoutes({ requireJwt, inviteDeps, xmatters }));
-  app.use(webhookRoutes({ requireJwt }));
+  app.use(webhookRoutes({ requireJwt, responses }));
+  app.use(xmattersRoutes({ responses }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
   });

@@ -158,3 +158,13 @@ export async function replaceCallbackPassword(
     });
   return updated > 0;
 }
+
+/** The installation and password hash behind a callback username, for authenticating xMatters' callbacks. */
+export async function findCallbackCredentials(db: Db, callbackUsername: string): Promise<{ installationId: string; passwordHash: string } | undefined> {
+  const row = await db('xmatters_settings')
+    .select('installation_id', 'callback_password_hash')
+    .where({ callback_username: callbackUsername })
+    .whereNotNull('callback_password_hash')
+    .first();
+  return row ? { installationId: String(row.installation_id), passwordHash: String(row.callback_password_hash) } : undefined;
+}

@@ -3,7 +3,7 @@ import { XMattersError, type XMattersErrorCode } from './errors';
 import type { Scheme } from './hostname';
 import type { Recipient } from './rank';
 import { type RestContext, getJson } from './rest';
-import { displayNameOf, pageSchema, personSchema } from './schemas';
+import { displayNameOf, pageSchema, personSchema, personWithDevicesSchema } from './schemas';
 import { searchRecipients } from './search';
 import { type TriggerBody, trigger } from './trigger';
 
@@ -34,6 +34,8 @@ export interface XMattersClient {
   testAuthentication(): Promise<AuthenticationResult>;
   searchRecipients(query: string, options?: { limit?: number }): Promise<Recipient[]>;
   trigger(inviteUrl: string, body: TriggerBody): Promise<{ requestId: string }>;
+  /** A person by targetName with their first email address; undefined when xMatters has no such person. */
+  getPerson(targetName: string): Promise<{ targetName: string; displayName: string; email: string | null } | undefined>;
 }
 
 export function createXMattersClient(options: XMattersClientOptions): XMattersClient {
@@ -44,6 +46,7 @@ export function createXMattersClient(options: XMattersClientOptions): XMattersCl
     testAuthentication: () => testAuthentication(ctx),
     searchRecipients: (query, { limit = 20 } = {}) => searchRecipients(ctx, query, limit),
     trigger: (inviteUrl, body) => trigger({ http, hostname, username, password }, inviteUrl, body),
+    getPerson: (targetName) => getPerson(ctx, targetName),
   };
 }
 
@@ -78,5 +81,16 @@ async function testAuthentication(ctx: RestContext): Promise<AuthenticationResul
       ...(error.status === undefined ? {} : { status: error.status }),
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     };
+  }
+}
+
+async function getPerson(ctx: RestContext, targetName: string) {
+  try {
+    const person = await getJson(ctx, `${ctx.baseUrl}/people/${encodeURIComponent(targetName)}`, { embed: 'devices' }, personWithDevicesSchema);
+    const email = person.devices?.data.find((d) => d.deviceType === 'EMAIL' && d.emailAddress)?.emailAddress ?? null;
+    return { targetName: person.targetName, displayName: displayNameOf(person), email };
+  } catch (error) {
+    if (error instanceof XMattersError && error.status === 404) return undefined;
+    throw error;
   }
 }

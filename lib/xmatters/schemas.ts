@@ -12,6 +12,13 @@ export const personSchema = z.object({
 });
 export type PersonRecord = z.infer<typeof personSchema>;
 
+/** `GET /people/{targetName}?embed=devices`: EMAIL devices carry `emailAddress`. */
+export const personWithDevicesSchema = personSchema.extend({
+  devices: z
+    .object({ data: z.array(z.object({ deviceType: z.string().optional(), emailAddress: z.string().optional() })) })
+    .optional(),
+});
+
 export const groupSchema = z.object({
   id: z.string(),
   targetName: z.string(),

@@ -111,9 +111,11 @@ export class Directory {
       { targetName: 'bsmith', firstName: 'Bob', lastName: 'Smith' },
       { targetName: 'mmcbride', firstName: 'Mary', lastName: 'McBride' },
       { targetName: 'nodevices', firstName: 'Ned', lastName: 'Devereaux', devices: [] },
+      // Known in HipChat by email only (her HipChat mention name is cjones): shows the email rule.
+      { targetName: 'carol.jones', firstName: 'Carol', lastName: 'Jones', email: 'cjones@acme.example' },
     ];
     for (const person of fixed) {
-      const base = this.newPerson(person.firstName, person.lastName, person.targetName, defaultSite);
+      const base = this.newPerson(person.firstName, person.lastName, person.targetName, defaultSite, person.email);
       this.addPerson({ ...base, ...person, webLogin: person.targetName });
     }
   }
@@ -131,8 +133,8 @@ export class Directory {
     this.addPerson(person);
   }
 
-  private newPerson(firstName: string, lastName: string, targetName: string, site: SimSite): SimPerson {
-    const email = `${firstName}.${lastName}${targetName.replace(/^\D+/, '')}@example.com`.toLowerCase();
+  private newPerson(firstName: string, lastName: string, targetName: string, site: SimSite, fixedEmail?: string): SimPerson {
+    const email = fixedEmail ?? `${firstName}.${lastName}${targetName.replace(/^\D+/, '')}@example.com`.toLowerCase();
     const phone = `+1555${this.rng.int(1000000, 9999999)}`;
     return {
       id: this.rng.uuid(),

@@ -59,7 +59,8 @@ export function restRouter(directory: Directory, maxLimit: number): Router {
       sendError(res, 404, `Could not find a person with id or targetName "${req.params.key}".`);
       return;
     }
-    res.json(personJson(person));
+    const embedDevices = String(req.query.embed ?? '').split(',').includes('devices');
+    res.json(embedDevices ? { ...personJson(person), devices: devicesJson(person) } : personJson(person));
   });
 
   router.use((_req, res) => sendError(res, 404, 'The requested resource does not exist.'));
@@ -77,6 +78,17 @@ function list(res: Response, build: () => unknown): void {
 
 function siteJson(site: SimSite) {
   return { id: site.id, name: site.name, links: { self: `${BASE}/sites/${site.id}` } };
+}
+
+/** `embed=devices`: the person's devices as a page, EMAIL devices with `emailAddress` (docs §1.2). */
+function devicesJson(p: SimPerson) {
+  const data = p.devices.map((d) => ({
+    id: d.id,
+    name: d.name,
+    deviceType: d.deviceType,
+    ...(d.deviceType === 'EMAIL' ? { emailAddress: d.address } : { phoneNumber: d.address }),
+  }));
+  return { count: data.length, total: data.length, data };
 }
 
 function personJson(p: SimPerson) {
