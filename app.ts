@@ -18,9 +18,9 @@ import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
-import { inviteJobHandlers, type InviteDeps } from './lib/invites/service';
+import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
-import { RESPONSE_JOB, responseJobHandler, type ResponseDeps } from './lib/invites/responses';
+import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
@@ -88,7 +88,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     wake: () => worker.wake(),
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const handlers = { ...inviteJobHandlers(inviteDeps), [RESPONSE_JOB]: responseJobHandler(responses) };
+  const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses) };
   const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), ...options.worker });
   if (options.startWorker !== false) worker.start();
 

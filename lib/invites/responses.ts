@@ -5,7 +5,7 @@ import { enqueueJobs, type Job } from '../store/jobs';
 import { findInvite, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
 import type { XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
-import { JOB_KINDS, type InviteDeps } from './service';
+import { HIPCHAT_JOB_KINDS, JOB_KINDS, type InviteDeps } from './service';
 import { deliveryFailedNotice, eventStatusNotice, responseNotice } from './notices';
 
 /** The response options that mean yes or no; anything else is shown as it was answered. */
@@ -17,8 +17,6 @@ export class UnknownInvite extends Error {}
 export interface ResponseDeps extends InviteDeps {
   connectionFor(installationId: string): Promise<XMattersConnection | undefined>;
 }
-
-export const RESPONSE_JOB = 'invite.response';
 
 /**
  * Applies one callback from xMatters to its invite, once: the callback's natural key is recorded with
@@ -50,7 +48,7 @@ export async function applyCallback(deps: ResponseDeps, installationId: string, 
       });
       await enqueueJobs(trx, [
         {
-          kind: RESPONSE_JOB,
+          kind: JOB_KINDS.response,
           installationId,
           roomId: invite.roomId,
           payload: { inviteId: invite.id, targetName: callback.recipient, response: callback.response, comment: callback.annotation, device: callback.device, accepted, declined },
@@ -103,7 +101,8 @@ interface ResponsePayload {
  */
 export function responseJobHandler(deps: ResponseDeps): JobHandler {
   return {
-    rateLimit: { kinds: [JOB_KINDS.notice, JOB_KINDS.inviteUser, RESPONSE_JOB], perRoom: HIPCHAT_LIMITS.perRoom, perInstallation: HIPCHAT_LIMITS.perInstallation },
+    roomBound: true,
+    rateLimit: { kinds: HIPCHAT_JOB_KINDS, perRoom: HIPCHAT_LIMITS.perRoom, perInstallation: HIPCHAT_LIMITS.perInstallation },
     async run(job: Job, log: Logger) {
       const p = job.payload as ResponsePayload;
       const invite = await findInvite(deps.db, p.inviteId);

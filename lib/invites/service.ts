@@ -30,8 +30,11 @@ export interface InviteDeps {
 export const JOB_KINDS = {
   trigger: 'xmatters.trigger',
   notice: 'room.notice',
-  inviteUser: 'room.invite-user',
+  response: 'invite.response',
 } as const;
+
+/** Job kinds that call HipChat, sharing its flood and rate limits. */
+export const HIPCHAT_JOB_KINDS: string[] = [JOB_KINDS.notice, JOB_KINDS.response];
 
 export const MAX_RECIPIENTS = 10;
 export const MAX_DESCRIPTION = 2000;
@@ -76,7 +79,7 @@ const reasonOf = (error: string) => (/[.!?]$/.test(error) ? error : `${error}.`)
 
 /** The job handlers of the invite flow, for the outbox worker. */
 export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> {
-  const hipchatRule = { kinds: [JOB_KINDS.notice, JOB_KINDS.inviteUser], perRoom: HIPCHAT_LIMITS.perRoom, perInstallation: HIPCHAT_LIMITS.perInstallation };
+  const hipchatRule = { kinds: HIPCHAT_JOB_KINDS, perRoom: HIPCHAT_LIMITS.perRoom, perInstallation: HIPCHAT_LIMITS.perInstallation };
   return {
     [JOB_KINDS.trigger]: {
       async run(job: Job, log: Logger) {
@@ -125,16 +128,10 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
     },
     [JOB_KINDS.notice]: {
       rateLimit: hipchatRule,
+      roomBound: true,
       async run(job: Job) {
         const { notice } = job.payload as { notice: RoomNotice };
         await deps.chat.postNotice(job.installationId, job.roomId!, notice);
-      },
-    },
-    [JOB_KINDS.inviteUser]: {
-      rateLimit: { kinds: hipchatRule.kinds, perInstallation: HIPCHAT_LIMITS.perInstallation },
-      async run(job: Job) {
-        const { userId, reason } = job.payload as { userId: string; reason: string };
-        await deps.chat.inviteToRoom(job.installationId, job.roomId!, userId, reason);
       },
     },
   };

@@ -17,6 +17,8 @@ export interface JobHandler {
   /** Runs once when the job is given up (permanent error or attempts exhausted), e.g. to tell the room. */
   onFailed?(job: Job, error: string, log: Logger): Promise<void>;
   rateLimit?: RateRule;
+  /** Posts into the job's room, so it waits while the room is archived. */
+  roomBound?: boolean;
 }
 
 export interface WorkerOptions {
@@ -50,6 +52,7 @@ export class OutboxWorker {
   private stopped = true;
   private wakeRequested = false;
   private lastPrune = 0;
+  private readonly roomBoundKinds: string[];
 
   constructor(private readonly opts: WorkerOptions) {
     this.workerId = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -58,6 +61,7 @@ export class OutboxWorker {
     this.batchSize = opts.batchSize ?? 20;
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
+    this.roomBoundKinds = Object.entries(opts.handlers).filter(([, h]) => h.roomBound).map(([kind]) => kind);
   }
 
   start(): void {
@@ -85,7 +89,7 @@ export class OutboxWorker {
 
   /** Claims and runs one batch; resolves with how many jobs it handled. */
   async runOnce(now = Date.now()): Promise<number> {
-    const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, now, leaseMs: this.leaseMs, limit: this.batchSize });
+    const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, now, leaseMs: this.leaseMs, limit: this.batchSize, roomBound: this.roomBoundKinds });
     const byRoom = new Map<string, Job[]>();
     for (const job of jobs) {
       const key = `${job.installationId}|${job.roomId ?? job.id}`;

@@ -79,18 +79,20 @@ export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
 
 /**
  * Leases up to `limit` due jobs to a worker: pending ones whose time has come, and running ones whose
- * worker's lease ran out (it died). Jobs for an archived room wait. On PostgreSQL concurrent workers
- * skip each other's rows (FOR UPDATE SKIP LOCKED); SQLite has a single writer.
+ * worker's lease ran out (it died). Jobs of the `roomBound` kinds wait while their room is archived.
+ * On PostgreSQL concurrent workers skip each other's rows (FOR UPDATE SKIP LOCKED); SQLite has a single
+ * writer.
  */
-export async function claimJobs(db: Db, opts: { workerId: string; now: number; leaseMs: number; limit: number }): Promise<Job[]> {
+export async function claimJobs(db: Db, opts: { workerId: string; now: number; leaseMs: number; limit: number; roomBound?: string[] }): Promise<Job[]> {
   const pg = db.client.config.client === 'pg';
+  const roomBound = opts.roomBound?.length ? opts.roomBound : [''];
   const select = `
     select j.id from jobs j
     where ((j.state = 'pending' and j.run_at <= ?) or (j.state = 'running' and j.lease_until < ?))
-      and not exists (
+      and not (j.kind in (${roomBound.map(() => '?').join(', ')}) and exists (
         select 1 from rooms r
         where r.installation_id = j.installation_id and r.room_id = j.room_id and r.archived = ?
-      )
+      ))
     order by j.run_at, j.id
     limit ?
     ${pg ? 'for update skip locked' : ''}`;
@@ -98,7 +100,7 @@ export async function claimJobs(db: Db, opts: { workerId: string; now: number; l
     `update jobs set state = 'running', attempts = attempts + 1, lease_until = ?, locked_by = ?, updated_at = ?
      where id in (${select})
      returning *`,
-    [opts.now + opts.leaseMs, opts.workerId, opts.now, opts.now, opts.now, true, opts.limit],
+    [opts.now + opts.leaseMs, opts.workerId, opts.now, opts.now, opts.now, ...roomBound, true, opts.limit],
   );
   const rows: Row[] = pg ? result.rows : result;
   return rows.map(fromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
