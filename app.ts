@@ -89,7 +89,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
   const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses) };
-  const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), ...options.worker });
+  const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   if (options.startWorker !== false) worker.start();
 
   const registry = new Registry();

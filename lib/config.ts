@@ -31,6 +31,7 @@ const schema = z.object({
     .optional(),
   HIPCHAT_ALLOWED_HOSTS: hostList.default(HIPCHAT_CLOUD_HOSTS),
   XMATTERS_ALLOWED_HOSTS: hostList.default([]),
+  OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,6 +44,8 @@ export interface Config {
   secretsKey: string | undefined;
   hipchatAllowedHosts: string[];
   xmattersAllowedHosts: string[];
+  /** How long a delivery job stays with the worker that claimed it before another may take it over. */
+  outboxLeaseMs: number;
   logLevel: string;
 }
 
@@ -72,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretsKey: c.SECRETS_KEY,
     hipchatAllowedHosts: c.HIPCHAT_ALLOWED_HOSTS,
     xmattersAllowedHosts: c.XMATTERS_ALLOWED_HOSTS,
+    outboxLeaseMs: c.OUTBOX_LEASE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   };
 }
