@@ -2,6 +2,7 @@ import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import { HipChatApiError } from './errors';
 import { hostOf, isUrlHostAllowed } from './hosts';
+import type { Installation } from './installations';
 import { requestToken } from './tokens';
 
 /** Why an installation was refused: the HTTP status to answer and a sentence saying what to fix. */
@@ -32,17 +33,8 @@ const capabilitiesDocument = z.object({
   }),
 });
 
-export interface VerifiedInstallation {
-  oauthId: string;
-  oauthSecret: string;
-  groupId: number;
-  groupName: string | null;
-  roomId: number | null;
-  capabilitiesUrl: string;
-  apiUrl: string;
-  tokenUrl: string;
-  homepageUrl: string | null;
-}
+/** A verified installation has every field an active one has. */
+export type VerifiedInstallation = Installation;
 
 export interface VerifyDeps {
   http: AxiosInstance;
