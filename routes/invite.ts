@@ -1,7 +1,13 @@
-import { Router, type RequestHandler } from 'express';
-import { contextOf, signPageToken } from '../lib/hipchat/jwt';
-import type { InviteDeps } from '../lib/invites/service';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import { HipChatApiError } from '../lib/hipchat/errors';
+import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
+import { LookupCache, lookupKey } from '../lib/invites/lookup-cache';
+import { createInvite, MAX_DESCRIPTION, MAX_RECIPIENTS, type InviteDeps } from '../lib/invites/service';
 import type { XMattersConnections } from '../lib/invites/xmatters-target';
+import { XMattersError } from '../lib/xmatters/errors';
+import type { Recipient } from '../lib/xmatters/rank';
+import { zodMessage } from './validation';
 
 /** The "+" dialog and its endpoints. */
 export interface InviteRouteDeps {
@@ -10,16 +16,202 @@ export interface InviteRouteDeps {
   xmatters: XMattersConnections;
 }
 
+const LOOKUP_LIMIT = 20;
+const LOOKUP_TTL_MS = 30_000;
+const LOOKUP_MAX_ENTRIES = 2000;
+/** How long an invite waits for HipChat to name the room and the inviter before it goes on without them. */
+const HIPCHAT_NAMES_TIMEOUT_MS = 3000;
+const HOW_TO_CONFIGURE = 'in HipChat, open the room menu → Integrations → xMatters On-Call Invite → Configure';
+
+/** An answer other than success: `{error:{code, message, field?}}` with `status`. */
+class Refusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+const notConfigured = () =>
+  new Refusal(409, 'not_configured', `xMatters is not set up for this installation yet. A HipChat admin can set it up: ${HOW_TO_CONFIGURE}.`);
+
+const text = (label: string) => z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be text`) });
+
+const lookupQuery = z.object({
+  q: text('The search text').trim().min(2, 'Type at least 2 characters to search').max(100, 'Search with at most 100 characters'),
+});
+
+const recipientBody = z.object(
+  {
+    targetName: text('targetName').trim().min(1, 'targetName is empty').max(255, 'targetName is at most 255 characters'),
+    type: z.enum(['PERSON', 'GROUP'], { error: 'type must be PERSON or GROUP' }),
+    displayName: text('displayName').trim().max(255, 'displayName is at most 255 characters').optional(),
+  },
+  { error: 'Each recipient must be an object {targetName, type, displayName}' },
+);
+
+const inviteBody = z.object(
+  {
+    recipients: z
+      .array(recipientBody, { error: (issue) => (issue.input === undefined ? 'Pick at least one recipient' : 'recipients must be a list') })
+      .min(1, 'Pick at least one recipient')
+      .max(MAX_RECIPIENTS, `An invite can have at most ${MAX_RECIPIENTS} recipients`)
+      .superRefine((recipients, ctx) => {
+        const seen = new Set<string>();
+        recipients.forEach((recipient, index) => {
+          if (seen.has(recipient.targetName)) ctx.addIssue({ code: 'custom', path: [index, 'targetName'], message: `${recipient.targetName} is picked twice` });
+          seen.add(recipient.targetName);
+        });
+      }),
+    description: text('The description')
+      .trim()
+      .min(1, 'Write a description')
+      .max(MAX_DESCRIPTION, `The description is at most ${MAX_DESCRIPTION} characters`),
+    idempotencyKey: text('idempotencyKey').regex(/^[A-Za-z0-9_-]{8,100}$/, 'idempotencyKey must be 8–100 letters, digits, _ or -, generated once per dialog'),
+  },
+  { error: 'The request body must be a JSON object sent as application/json' },
+);
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const parsed = schema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const field = parsed.error.issues[0]?.path[0];
+  throw new Refusal(400, 'invalid', zodMessage(parsed.error), typeof field === 'string' ? field : undefined);
+}
+
 export function inviteRoutes(deps: InviteRouteDeps): Router {
   const router = Router();
-  router.get('/invite/dialog', deps.requireJwt, (req, res) => {
+  const lookups = new LookupCache<Recipient[]>({ ttlMs: LOOKUP_TTL_MS, maxEntries: LOOKUP_MAX_ENTRIES });
+
+  router.get('/invite/dialog', deps.requireJwt, async (req, res) => {
     const context = contextOf(req);
-    res.render('placeholder', {
+    const configured = (await deps.xmatters.targetFor(context.installation.oauthId)) !== undefined;
+    res.set('Cache-Control', 'no-store').render('invite-dialog', {
       title: 'Invite on-call responders',
-      message: 'Inviting responders is not available yet.',
       pageToken: signPageToken(context),
       hipchatBase: context.installation.homepageUrl,
+      configured,
+      canConfigure: !configured && (await mayConfigure(context)),
+      howToConfigure: HOW_TO_CONFIGURE,
+      maxRecipients: MAX_RECIPIENTS,
+      maxDescription: MAX_DESCRIPTION,
     });
   });
+
+  router.get(
+    '/invite/api/recipients',
+    deps.requireJwt,
+    api(async (req, res) => {
+      const context = contextOf(req);
+      const { q } = parse(lookupQuery, req.query);
+      const installationId = context.installation.oauthId;
+      const connection = await deps.xmatters.connectionFor(installationId);
+      if (!connection) throw notConfigured();
+      const { client } = connection;
+      let recipients: Recipient[];
+      // Keyed on the xMatters address too, so new settings never answer with the old host's people.
+      try {
+        recipients = await lookups.get(lookupKey(installationId, client.baseUrl, q), () => client.searchRecipients(q, { limit: LOOKUP_LIMIT }));
+      } catch (err) {
+        if (!(err instanceof XMattersError)) throw err;
+        context.log.warn({ code: err.code, status: err.status }, 'xMatters recipient lookup failed');
+        throw lookupRefusal(err);
+      }
+      res.json({ recipients });
+    }),
+  );
+
+  router.post(
+    '/invite/api/invites',
+    deps.requireJwt,
+    express.json({ limit: '32kb' }),
+    api(async (req, res) => {
+      const context = contextOf(req);
+      const body = parse(inviteBody, req.body);
+      const { roomId, userId } = context;
+      if (roomId === undefined) throw new Refusal(400, 'no_room', 'The token names no room. Open the dialog from the room the responders should join.');
+      const installationId = context.installation.oauthId;
+      if (!(await deps.xmatters.targetFor(installationId))) throw notConfigured();
+
+      const [room, inviter] = await Promise.all([
+        bestEffort(context, 'read the room name', () => context.client.getRoom(roomId)),
+        userId === undefined ? null : bestEffort(context, 'read the inviter', () => context.client.getUser(userId)),
+      ]);
+      const { inviteId, created } = await createInvite(deps.inviteDeps, {
+        installationId,
+        roomId,
+        roomName: room?.name ?? null,
+        inviterId: userId ?? null,
+        inviterName: inviter?.name ?? null,
+        inviterMention: inviter?.mention_name ?? null,
+        description: body.description,
+        idempotencyKey: body.idempotencyKey,
+        recipients: body.recipients.map((r) => ({ targetName: r.targetName, recipientType: r.type, displayName: r.displayName || r.targetName })),
+      });
+      context.log.info({ inviteId, recipients: body.recipients.length }, created ? 'invite accepted' : 'invite repeated with the same idempotency key');
+      res.status(202).json({ inviteId });
+    }),
+  );
+
   return router;
+}
+
+/** xMatters' own sentence, prefixed; 429 passes its rate limit on, anything else is a bad gateway. */
+function lookupRefusal(err: XMattersError): Refusal {
+  const message = `Could not search xMatters: ${err.message}`;
+  if (err.code === 'rate_limited') return new Refusal(429, 'xmatters_rate_limited', message, undefined, err.retryAfterSeconds ?? 60);
+  return new Refusal(502, `xmatters_${err.code}`, message);
+}
+
+/** Whether the user may open the configure tab: a group admin, or the owner of a room installation's room. */
+async function mayConfigure(context: HipChatContext): Promise<boolean> {
+  const { installation, userId, client } = context;
+  if (userId === undefined) return false;
+  try {
+    const [user, room] = await Promise.all([client.getUser(userId), installation.roomId === null ? undefined : client.getRoom(installation.roomId)]);
+    return user.is_group_admin === true || (room?.owner != null && String(room.owner.id) === userId);
+  } catch (err) {
+    if (!(err instanceof HipChatApiError)) throw err;
+    context.log.warn({ code: err.code, status: err.status }, 'could not ask HipChat whether the user may configure the add-on');
+    return false;
+  }
+}
+
+/** A HipChat read the invite can do without: null when it fails or is slow. */
+async function bestEffort<T>(context: HipChatContext, what: string, call: () => Promise<T>): Promise<T | null> {
+  const answer = call().catch((err: unknown) => {
+    context.log.warn({ reason: err instanceof Error ? err.message : String(err) }, `could not ${what}; the invite goes on without it`);
+    return null;
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => {
+      context.log.warn(`HipChat took over ${HIPCHAT_NAMES_TIMEOUT_MS} ms to ${what}; the invite goes on without it`);
+      resolve(null);
+    }, HIPCHAT_NAMES_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([answer, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Runs a JSON endpoint: a Refusal becomes its `{error}` answer; anything else goes to the app's error handler. */
+function api(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
+  return async (req, res) => {
+    res.set('Cache-Control', 'no-store');
+    try {
+      await handler(req, res);
+    } catch (err) {
+      if (!(err instanceof Refusal)) throw err;
+      req.log.info({ code: err.code, status: err.status, field: err.field }, 'invite request refused');
+      if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
+      res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
+    }
+  };
 }
