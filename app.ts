@@ -2,6 +2,7 @@ import axios from 'axios';
 import express, { type ErrorRequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
+import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
@@ -120,7 +121,16 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     next();
   });
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
-  app.use('/public', express.static(fileURLToPath(new URL('./public', import.meta.url)), { maxAge: '1h' }));
+  // HipChat's own pages (another origin) show the add-on's avatar.
+  app.use(
+    '/public',
+    express.static(fileURLToPath(new URL('./public', import.meta.url)), {
+      maxAge: '1h',
+      setHeaders: (res, path) => {
+        if (path.includes(`${sep}img${sep}`)) res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
+      },
+    }),
+  );
 
   app.use(opsRoutes({ db, registry }));
   app.use(lifecycleRoutes({ ...lifecycle, descriptor }));

@@ -6,6 +6,7 @@ import type { HipChatRoom } from '../lib/hipchat/client';
 import { HipChatApiError } from '../lib/hipchat/errors';
 import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
 import type { CallbackCredentialFactory } from '../lib/security/callback-credentials';
+import { chooseInviteUrl, hasMaskedApiKey, sealInviteUrl } from '../lib/security/invite-url-secret';
 import type { Sealer } from '../lib/security/seal';
 import type { Db } from '../lib/store/db';
 import {
@@ -87,8 +88,6 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     const context = contextOf(req);
     const [settings, access] = await Promise.all([findSettings(deps.db, context.installation.oauthId), accessOrProblem(context)]);
     const canEdit = access.editor !== null;
-    const shown = settings ? settingsJson(settings) : null;
-    if (shown && !canEdit) shown.inviteUrl = inviteUrlForReaders(shown.inviteUrl);
     res.set('Cache-Control', 'no-store').render('configure', {
       title: 'xMatters settings',
       pageToken: signPageToken(context),
@@ -97,7 +96,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
       canEdit,
       rule: access.rule,
       accessProblem: access.problem,
-      settings: shown,
+      settings: settings ? settingsJson(settings) : null,
       callbackUrl,
       formatTime,
     });
@@ -129,8 +128,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
       const installationId = context.installation.oauthId;
       const stored = await findStoredSettings(deps.db, installationId);
       const credentials = credentialsFrom(deps, body, stored);
-      const inviteUrl = validateInviteUrl(body.inviteUrl, credentials.host, deps.config.xmattersAllowedHosts);
-      if (!inviteUrl.ok) throw new Refusal(400, 'invalid_invite_url', inviteUrl.message, 'inviteUrl');
+      const inviteUrlSealed = inviteUrlToStore(deps, body.inviteUrl, stored, credentials.host);
 
       const retest = !(credentials.unchanged && stored?.verifiedAt);
       const verified = retest
@@ -143,7 +141,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
           hostname: credentials.hostname,
           username: credentials.username,
           passwordSealed: stored && credentials.unchanged ? stored.passwordSealed : deps.sealer.seal(credentials.password),
-          inviteUrl: inviteUrl.url,
+          inviteUrlSealed,
           verifiedAt: verified.at,
           verifiedAs: verified.as,
           changedBy: editor,
@@ -204,6 +202,16 @@ function credentialsFrom(deps: ConfigureDeps, body: z.infer<typeof credentialsBo
   const storedPassword = stored && sameAccount ? deps.sealer.unseal(stored.passwordSealed) : undefined;
   const password = body.password === '' ? (storedPassword ?? '') : body.password;
   return { hostname, host: parsed.hostname, scheme: parsed.scheme, username: body.username, password, unchanged: storedPassword === password };
+}
+
+/** The Invite to Room URL to store, its key sealed; the URL as shown (key masked) keeps the saved key. */
+function inviteUrlToStore(deps: ConfigureDeps, input: string, stored: StoredSettings | undefined, host: string): string {
+  const chosen = chooseInviteUrl(input, stored?.inviteUrlSealed ?? null, deps.sealer);
+  if (!chosen.ok) throw new Refusal(400, 'invalid_invite_url', chosen.message, 'inviteUrl');
+  // A kept key is checked like a pasted one: it only ever goes to the hostname being saved.
+  const valid = validateInviteUrl(chosen.url, host, deps.config.xmattersAllowedHosts);
+  if (!valid.ok) throw new Refusal(400, 'invalid_invite_url', valid.message, 'inviteUrl');
+  return sealInviteUrl(valid.url, deps.sealer);
 }
 
 interface Credentials {
@@ -323,27 +331,20 @@ function formatTime(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** What the page and the API show: never the password, nor anything it is derived from. */
+/** What the page and the API show: never the password, nor the Invite to Room URL's key, nor anything they are derived from. */
 function settingsJson(settings: SettingsView) {
   return {
     hostname: settings.hostname,
     username: settings.username,
     inviteUrl: settings.inviteUrl,
+    /** The URL has a saved `apiKey`, shown masked. */
+    inviteUrlKeySaved: settings.inviteUrl !== null && hasMaskedApiKey(settings.inviteUrl),
     verifiedAt: settings.verifiedAt === null ? null : new Date(settings.verifiedAt).toISOString(),
     verifiedAs: settings.verifiedAs,
     callbackUsername: settings.callbackUsername,
     updatedAt: new Date(settings.updatedAt).toISOString(),
     updatedByName: settings.updatedByName,
   };
-}
-
-/** The Invite to Room URL for someone who may not change it: an `apiKey` in it (URL authentication) is a credential. */
-function inviteUrlForReaders(url: string | null): string | null {
-  if (!url || !URL.canParse(url)) return url;
-  const parsed = new URL(url);
-  if (!parsed.searchParams.has('apiKey')) return url;
-  parsed.searchParams.set('apiKey', 'hidden');
-  return parsed.toString();
 }
 
 /** Runs a JSON endpoint: a Refusal becomes its `{error}` answer; anything else goes to the app's error handler. */

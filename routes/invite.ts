@@ -113,9 +113,9 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
       if (!connection) throw notConfigured();
       const { client } = connection;
       let recipients: Recipient[];
-      // Keyed on the xMatters address too, so new settings never answer with the old host's people.
+      // Keyed on the xMatters account too, so new settings never answer with the old account's people.
       try {
-        recipients = await lookups.get(lookupKey(installationId, client.baseUrl, q), () => client.searchRecipients(q, { limit: LOOKUP_LIMIT }));
+        recipients = await lookups.get(lookupKey(installationId, `${client.username}@${client.baseUrl}`, q), () => client.searchRecipients(q, { limit: LOOKUP_LIMIT }));
       } catch (err) {
         if (!(err instanceof XMattersError)) throw err;
         context.log.warn({ code: err.code, status: err.status }, 'xMatters recipient lookup failed');

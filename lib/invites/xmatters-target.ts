@@ -1,5 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import type { CallbackCredentialFactory } from '../security/callback-credentials';
+import { unsealInviteUrl } from '../security/invite-url-secret';
 import type { Sealer } from '../security/seal';
 import type { Db } from '../store/db';
 import { findStoredSettings } from '../store/settings';
@@ -9,7 +10,7 @@ import type { XMattersTarget } from './service';
 
 export interface XMattersConnection {
   client: XMattersClient;
-  /** Set once Save Settings stored an Invite to Room URL. */
+  /** Set once Save Settings stored an Invite to Room URL. With its real `apiKey`, if any: never show or log it. */
   inviteUrl: string | null;
   callback: { url: string; username: string; password: string } | null;
 }
@@ -41,7 +42,8 @@ export function xmattersConnections(deps: {
       settings.callbackUsername && settings.callbackNonce
         ? { url: deps.callbackUrl, username: settings.callbackUsername, password: deps.callbackCredentials.passwordFor(installationId, settings.callbackNonce) }
         : null;
-    return { client, inviteUrl: settings.inviteUrl, callback };
+    const inviteUrl = settings.inviteUrlSealed === null ? null : unsealInviteUrl(settings.inviteUrlSealed, deps.sealer);
+    return { client, inviteUrl, callback };
   }
 
   return {

@@ -1,3 +1,4 @@
+import { maskInviteUrl } from '../security/invite-url-secret';
 import type { Db } from './db';
 import { toMs } from './db';
 
@@ -10,6 +11,7 @@ export interface SettingsView {
   installationId: string;
   hostname: string;
   username: string;
+  /** The Invite to Room URL with an `apiKey` in it masked (lib/security/invite-url-secret.ts). */
   inviteUrl: string | null;
   verifiedAt: number | null;
   /** The xMatters person the credentials signed in as, e.g. "Integration User (hipchat)". */
@@ -24,6 +26,8 @@ export interface SettingsView {
 /** Everything stored, for the add-on's own calls to xMatters and its callback checks; never for display. */
 export interface StoredSettings extends SettingsView {
   passwordSealed: string;
+  /** The Invite to Room URL as stored: an `apiKey` in it sealed (plain in rows saved before keys were sealed). */
+  inviteUrlSealed: string | null;
   callbackNonce: string | null;
   callbackPasswordHash: string | null;
 }
@@ -33,7 +37,8 @@ export interface SettingsChange {
   hostname: string;
   username: string;
   passwordSealed: string;
-  inviteUrl: string;
+  /** With any `apiKey` already sealed (sealInviteUrl). */
+  inviteUrlSealed: string;
   verifiedAt: number | null;
   verifiedAs: string | null;
   changedBy: ChangedBy;
@@ -62,6 +67,10 @@ const VIEW_COLUMNS = [
 type Row = Record<string, unknown>;
 
 const nullableString = (value: unknown) => (value === null || value === undefined ? null : String(value));
+const maskedUrl = (value: unknown) => {
+  const url = nullableString(value);
+  return url === null ? null : maskInviteUrl(url);
+};
 const nullableMs = (value: unknown) => (value === null || value === undefined ? null : toMs(value));
 
 function viewFromRow(row: Row): SettingsView {
@@ -69,7 +78,7 @@ function viewFromRow(row: Row): SettingsView {
     installationId: String(row.installation_id),
     hostname: String(row.hostname),
     username: String(row.username),
-    inviteUrl: nullableString(row.invite_url),
+    inviteUrl: maskedUrl(row.invite_url),
     verifiedAt: nullableMs(row.verified_at),
     verifiedAs: nullableString(row.verified_as),
     callbackUsername: nullableString(row.callback_username),
@@ -92,6 +101,7 @@ export async function findStoredSettings(db: Db, installationId: string): Promis
   return {
     ...viewFromRow(row),
     passwordSealed: String(row.password_sealed),
+    inviteUrlSealed: nullableString(row.invite_url),
     callbackNonce: nullableString(row.callback_nonce),
     callbackPasswordHash: nullableString(row.callback_password_hash),
   };
@@ -104,7 +114,7 @@ export async function saveSettings(db: Db, change: SettingsChange): Promise<void
     hostname: change.hostname,
     username: change.username,
     password_sealed: change.passwordSealed,
-    invite_url: change.inviteUrl,
+    invite_url: change.inviteUrlSealed,
     verified_at: change.verifiedAt,
     verified_as: change.verifiedAs,
     updated_by: change.changedBy.id,

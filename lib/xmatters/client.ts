@@ -31,6 +31,8 @@ export type AuthenticationResult =
 
 export interface XMattersClient {
   readonly baseUrl: string;
+  /** The integration user the client signs in as. */
+  readonly username: string;
   testAuthentication(): Promise<AuthenticationResult>;
   searchRecipients(query: string, options?: { limit?: number }): Promise<Recipient[]>;
   trigger(inviteUrl: string, body: TriggerBody): Promise<{ requestId: string }>;
@@ -43,6 +45,7 @@ export function createXMattersClient(options: XMattersClientOptions): XMattersCl
   const ctx: RestContext = { http, baseUrl: `${scheme}://${hostname}/api/xm/1`, host: hostname, username, password };
   return {
     baseUrl: ctx.baseUrl,
+    username,
     testAuthentication: () => testAuthentication(ctx),
     searchRecipients: (query, { limit = 20 } = {}) => searchRecipients(ctx, query, limit),
     trigger: (inviteUrl, body) => trigger({ http, hostname, username, password }, inviteUrl, body),

@@ -162,6 +162,7 @@
       form.dataset.saved = 'true';
       $('hostname').value = settings.hostname;
       $('inviteUrl').value = settings.inviteUrl || '';
+      $('inviteUrl-key-help').hidden = !settings.inviteUrlKeySaved;
       setTime($('verified-at'), settings.verifiedAt);
       $('verified-as').textContent = settings.verifiedAs ? `as ${settings.verifiedAs}` : '';
       setTime($('updated-at'), settings.updatedAt);

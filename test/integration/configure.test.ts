@@ -3,14 +3,19 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
+import { createInvite } from '../../lib/invites/service';
 import { hashPassword } from '../../lib/security/callback-credentials';
+import { findInvite } from '../../lib/store/invites';
 import { startHipChatSim, type HipChatSim } from '../../sim/hipchat/server';
-import { startXMattersSim, type XMattersSim } from '../../sim/xmatters/server';
+import { INVITE_FUNCTION, startXMattersSim, type XMattersSim } from '../../sim/xmatters/server';
 import { startAddon, type RunningAddon } from '../helpers/addon';
+import { waitFor } from '../helpers/wait';
 
 const ALICE = 1; // group admin, owner of rooms 100 and 101
 const BOB = 2; // neither admin nor owner of room 100; owner of room 102
 const WRONG_PASSWORD = 'wrong-pass-7c1d';
+/** The key in the simulator's Invite to Room URL with URL authentication. */
+const API_KEY = INVITE_FUNCTION.apiKey;
 
 let hipchat: HipChatSim;
 let xm: XMattersSim;
@@ -285,14 +290,98 @@ describe('POST /configure/api/settings', () => {
     assertError(await post('settings', settings({ password: WRONG_PASSWORD })), 400, 'xmatters_bad_credentials');
     assert.deepEqual(await storedRow(), before);
   });
+});
 
-  test('an API key in the Invite to Room URL is not shown to those who cannot change it', async () => {
-    assertOk(await post('settings', settings({ password: '', inviteUrl: xm.inviteUrlWithApiKey })));
-    const apiKey = new URL(xm.inviteUrlWithApiKey).searchParams.get('apiKey')!;
+describe('an Invite to Room URL with an API key (URL authentication)', () => {
+  const masked = () => `${xm.inviteUrl}?apiKey=••••••`;
+  const KEY_HELP = 'A key is saved. Leave the URL as it is to keep it; paste a new URL to change it.';
+  const targetUrl = async () => (await addon.addon.inviteDeps.xmattersFor(roomInstall))?.inviteUrl;
+
+  test('is stored with the key sealed, and answered with the key masked', async () => {
+    const res = await post('settings', settings({ password: '', inviteUrl: xm.inviteUrlWithApiKey }));
+    assertOk(res);
+    assert.equal(res.body.settings.inviteUrl, masked());
+    assert.equal(res.body.settings.inviteUrlKeySaved, true);
+    assert.ok(!res.text.includes(API_KEY));
+    const row = await storedRow();
+    assert.ok(!JSON.stringify(row).includes(API_KEY), 'the key is not in the database');
+    assert.ok(row.invite_url.startsWith(`${xm.inviteUrl}?apiKey=v1.`), row.invite_url);
+    assert.equal(await targetUrl(), xm.inviteUrlWithApiKey, 'the trigger gets the real URL');
+  });
+
+  test('the page shows it masked: editors with the help line, readers too', async () => {
+    const editor = await page(ALICE);
+    assert.ok(!editor.text.includes(API_KEY));
+    assert.ok(editor.text.includes(`value="${masked()}"`));
+    assert.ok(editor.text.includes(`<p class="help" id="inviteUrl-key-help" >${KEY_HELP}</p>`));
     const reader = await page(BOB);
-    assert.ok(!reader.text.includes(apiKey));
-    assert.match(reader.text, /\/triggers\?apiKey=hidden/);
-    assert.ok((await page(ALICE)).text.includes(apiKey), 'the admin edits the URL as saved');
+    assert.ok(!reader.text.includes(API_KEY));
+    assert.ok(reader.text.includes(masked()));
+    assert.match(reader.text, /a key is saved; it is never shown/);
+  });
+
+  test('saving the URL as shown keeps the key: invites still reach xMatters with it', async () => {
+    const before = await storedRow();
+    for (const inviteUrl of [masked(), new URL(masked()).toString()]) {
+      const res = await post('settings', settings({ password: '', inviteUrl }));
+      assertOk(res);
+      assert.equal(res.body.settings.inviteUrl, masked());
+      assert.equal(await targetUrl(), xm.inviteUrlWithApiKey);
+    }
+    const after = await storedRow();
+    assert.notEqual(after.invite_url, before.invite_url, 'sealed afresh');
+    assert.ok(!after.invite_url.includes(API_KEY));
+
+    const triggers = xm.triggers.length;
+    const { inviteId } = await createInvite(addon.addon.inviteDeps, {
+      installationId: roomInstall,
+      roomId: 100,
+      roomName: 'Ops War Room',
+      inviterId: String(ALICE),
+      inviterName: 'Alice Admin',
+      inviterMention: 'alice',
+      description: 'Database is down',
+      idempotencyKey: null,
+      recipients: [{ targetName: 'bsmith', recipientType: 'PERSON', displayName: 'Bob Smith' }],
+    });
+    await waitFor(async () => (await findInvite(addon.addon.db, inviteId))?.state === 'sent', 'the invite is sent');
+    const sent = xm.triggers.slice(triggers);
+    assert.deepEqual(sent.map((t) => [t.auth, t.status]), [['apiKey', 202]], 'xMatters accepted the key');
+  });
+
+  test('a masked URL that is not the saved one is refused on the URL field; nothing changes', async () => {
+    const before = await storedRow();
+    const otherFunction = masked().replace(/functions\/[0-9a-f]{8}/, 'functions/00000000');
+    const otherHost = `https://evil.example.com${new URL(masked()).pathname}?apiKey=••••••`;
+    for (const inviteUrl of [otherFunction, otherHost, `${masked()}&debug=1`]) {
+      const res = await post('settings', settings({ password: '', inviteUrl }));
+      assertError(res, 400, 'invalid_invite_url', /changed, but its key is hidden.*paste the full URL with its key again/);
+      assert.equal(res.body.error.field, 'inviteUrl');
+    }
+    assert.deepEqual(await storedRow(), before);
+  });
+
+  test('a new URL replaces the key; then a masked URL has no key to keep', async () => {
+    const res = await post('settings', settings({ password: '', inviteUrl: xm.inviteUrl }));
+    assertOk(res);
+    assert.equal(res.body.settings.inviteUrlKeySaved, false);
+    assert.equal((await storedRow()).invite_url, xm.inviteUrl);
+    assert.equal(await targetUrl(), xm.inviteUrl);
+    assert.match((await page(ALICE)).text, /<p class="help" id="inviteUrl-key-help" hidden>/);
+
+    const refused = await post('settings', settings({ password: '', inviteUrl: masked() }));
+    assertError(refused, 400, 'invalid_invite_url', /No key is saved.*paste the full URL with its key again/);
+    assertError(await post('settings', settings({ inviteUrl: masked() }), ALICE, globalInstall), 400, 'invalid_invite_url', /No key is saved/);
+    assert.equal(await storedRow(globalInstall), undefined);
+  });
+
+  test('a key stored in plain text before sealing is masked, still used, and sealed by the next save', async () => {
+    await addon.addon.db('xmatters_settings').where({ installation_id: roomInstall }).update({ invite_url: xm.inviteUrlWithApiKey });
+    assert.ok(!(await page(ALICE)).text.includes(API_KEY));
+    assert.equal(await targetUrl(), xm.inviteUrlWithApiKey);
+    assertOk(await post('settings', settings({ password: '', inviteUrl: masked() })));
+    assert.ok(!(await storedRow()).invite_url.includes(API_KEY));
+    assert.equal(await targetUrl(), xm.inviteUrlWithApiKey);
   });
 });
 
@@ -373,10 +462,10 @@ describe('without XMATTERS_ALLOWED_HOSTS', () => {
   });
 });
 
-test('no xMatters password ever appears in a response or in the logs; callback passwords only in the one response that created each', () => {
+test('no xMatters password or API key ever appears in a response or in the logs; callback passwords only in the one response that created each', () => {
   assert.ok(bodies.length > 30);
   const logs = addon.logs.join('');
-  for (const secret of [xm.credentials.password, WRONG_PASSWORD, 'norole-pass']) {
+  for (const secret of [xm.credentials.password, WRONG_PASSWORD, 'norole-pass', API_KEY]) {
     assert.ok(!bodies.some((body) => body.includes(secret)), `a response contains ${secret}`);
     assert.ok(!logs.includes(secret), `the logs contain ${secret}`);
   }

@@ -39,12 +39,14 @@ async function installation(oauthId: string): Promise<string> {
   return oauthId;
 }
 
+const INVITE_URL = 'https://acme.xmatters.com/api/integration/1/functions/8a1f0c3e-5b7d-4e2a-9c61-2f4d8e0b7a53/triggers';
+
 const change = (installationId: string, overrides: Partial<SettingsChange> = {}): SettingsChange => ({
   installationId,
   hostname: 'acme.xmatters.com',
   username: 'hipchat',
   passwordSealed: 'v1.sealed-password',
-  inviteUrl: 'https://acme.xmatters.com/api/integration/1/functions/8a1f0c3e-5b7d-4e2a-9c61-2f4d8e0b7a53/triggers',
+  inviteUrlSealed: INVITE_URL,
   verifiedAt: 1_700_000_000_000,
   verifiedAs: 'Integration User (hipchat)',
   changedBy: { id: '1', name: 'Alice Admin' },
@@ -73,6 +75,24 @@ test('save, then find: the display record holds no secret material', async () =>
   assert.ok(!JSON.stringify(view).includes('sealed-password'));
   const stored = await findStoredSettings(db, id);
   assert.equal(stored?.passwordSealed, 'v1.sealed-password');
+});
+
+test('an Invite to Room URL with a sealed apiKey is shown masked; the stored record keeps it sealed', async () => {
+  const id = await installation('inst-api-key');
+  const sealed = `${INVITE_URL}?apiKey=v1.AAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB.c2VhbGVk`;
+  await saveSettings(db, change(id, { inviteUrlSealed: sealed }));
+  const view = await findSettings(db, id);
+  assert.equal(view?.inviteUrl, `${INVITE_URL}?apiKey=••••••`);
+  const stored = await findStoredSettings(db, id);
+  assert.equal(stored?.inviteUrl, `${INVITE_URL}?apiKey=••••••`);
+  assert.equal(stored?.inviteUrlSealed, sealed);
+});
+
+test('a URL without a key is shown as it is', async () => {
+  const id = await installation('inst-basic-url');
+  await saveSettings(db, change(id));
+  assert.equal((await findSettings(db, id))?.inviteUrl, INVITE_URL);
+  assert.equal((await findStoredSettings(db, id))?.inviteUrlSealed, INVITE_URL);
 });
 
 test('saving again replaces the connection settings and keeps the callback credentials and creation time', async () => {
