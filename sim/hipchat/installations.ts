@@ -2,7 +2,7 @@ import { callAddon, type HttpOutcome } from './addon-http';
 import { fetchDescriptor, type Descriptor, type WebhookDeclaration } from './descriptor';
 import type { OAuthRegistry } from './oauth';
 import { compilePattern } from './pattern';
-import type { World } from './state';
+import { hipchatDate, type World } from './state';
 
 export interface InstalledWebhook extends WebhookDeclaration {
   /** HipChat's integer `webhook_id` of the delivery envelope (docs §7). */
@@ -19,6 +19,7 @@ export interface Installation {
   descriptor: Descriptor;
   callbackUrl: string;
   webhooks: InstalledWebhook[];
+  installedAt: string;
 }
 
 /** What the install POST told the add-on (docs §2). */
@@ -83,6 +84,7 @@ export class Installer {
         id: this.nextWebhookId++,
         ...(webhook.pattern === undefined ? {} : { regex: compilePattern(webhook.pattern) }),
       })),
+      installedAt: hipchatDate(),
     };
     this.installations.set(client.oauthId, installation);
 

@@ -20,6 +20,8 @@ import { WindowCounter } from './limits';
 import { Notifier } from './notifications';
 import { OAuthRegistry } from './oauth';
 import { World, type Privacy, type RoomNotification } from './state';
+import type { ScopeInfo } from './ui/deps';
+import { chatUi } from './ui/index';
 import { Views } from './views';
 
 export interface HipChatSimOptions {
@@ -110,17 +112,33 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     throw new ApiError(404, 'Resource not found');
   });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.use('/v2', v2);
-  app.use('/_sim', express.json(), adminRouter(world, faults));
-  app.use(errorHandler);
-  server.on('request', app);
-
   const signJwt: HipChatSim['signJwt'] = (oauthId, subject) => {
     const { oauthSecret, roomId } = installer.get(oauthId);
     return signHipChatJwt(oauthId, oauthSecret, { ...subject, roomId: subject.roomId ?? roomId });
   };
+  const pageUrl: HipChatSim['pageUrl'] = (oauthId, url, subject) => {
+    const page = new URL(url);
+    page.searchParams.set('signed_request', signJwt(oauthId, subject));
+    return page.toString();
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use('/v2', v2);
+  app.use('/_sim', express.json(), adminRouter(world, faults));
+  app.use(
+    chatUi({
+      world,
+      views,
+      installer,
+      activity,
+      scopes: capabilitiesDocument(baseUrl).capabilities.hipchatApiProvider.availableScopes as Record<string, ScopeInfo>,
+      signJwt,
+      pageUrl,
+    }),
+  );
+  app.use(errorHandler);
+  server.on('request', app);
 
   return {
     baseUrl,
@@ -133,11 +151,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     uninstall: (oauthId) => installer.uninstall(oauthId),
     revoke: (oauthId) => installer.revoke(oauthId),
     signJwt,
-    pageUrl(oauthId, url, subject) {
-      const page = new URL(url);
-      page.searchParams.set('signed_request', signJwt(oauthId, subject));
-      return page.toString();
-    },
+    pageUrl,
     async fireEvent(roomId, event, item) {
       const records = await events.deliver(roomId, event, item);
       return records.map((record) => record.delivery);

@@ -81,6 +81,8 @@ export class World {
   readonly group = { id: 1, name: 'Acme' } as const;
   readonly users = new Map<number, User>();
   readonly rooms = new Map<number, Room>();
+  /** Add-on keys each user has authorized on first use of one of its dialogs. */
+  private readonly authorizedAddons = new Map<number, Set<string>>();
   private nextRoomId = 100;
 
   constructor() {
@@ -146,6 +148,16 @@ export class World {
     if (ref.startsWith('@')) return users.find((user) => user.mention_name === ref.slice(1));
     const email = ref.toLowerCase();
     return users.find((user) => user.email.toLowerCase() === email);
+  }
+
+  hasAuthorized(userId: number, addonKey: string): boolean {
+    return this.authorizedAddons.get(userId)?.has(addonKey) ?? false;
+  }
+
+  authorize(userId: number, addonKey: string): void {
+    const keys = this.authorizedAddons.get(userId) ?? new Set<string>();
+    keys.add(addonKey);
+    this.authorizedAddons.set(userId, keys);
   }
 
   isOnline(userId: number): boolean {

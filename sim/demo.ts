@@ -1,0 +1,184 @@
+import { createServer, type Server } from 'node:http';
+import { mkdirSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createAddon, type Addon } from '../app';
+import { loadConfig } from '../lib/config';
+import { createLogger } from '../lib/logger';
+import { startHipChatSim, type HipChatSim } from './hipchat/server';
+import { startXMattersSim, type XMattersSim } from './xmatters/server';
+
+export interface DemoOptions {
+  /** Preferred ports; a taken one falls back to a free port, and 0 always means a free port. */
+  ports?: { hipchat?: number; xmatters?: number; addon?: number };
+  /** The add-on's data folder; its database starts empty on every run (the simulators keep nothing). */
+  dataDir: string;
+  /** The room the add-on is installed into through its descriptor URL; null installs nothing. Default 100. */
+  installRoomId?: number | null;
+  /** The add-on's log level (LOG_LEVEL). Default "warn". */
+  logLevel?: string;
+}
+
+export interface Demo {
+  hipchat: HipChatSim;
+  xmatters: XMattersSim;
+  addon: Addon;
+  addonUrl: string;
+  descriptorUrl: string;
+  /** The room to open in a browser: where the add-on was installed, else the first room. */
+  roomUrl: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_PORTS = { hipchat: 4100, xmatters: 4200, addon: 4000 } as const;
+const DEMO_ROOM_ID = 100;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+/**
+ * The HipChat simulator, the xMatters simulator and the add-on on 127.0.0.1, wired to trust each
+ * other, with the add-on installed into a room from its descriptor URL as an admin would.
+ */
+export async function startDemo(opts: DemoOptions): Promise<Demo> {
+  const ports = { ...DEFAULT_PORTS, ...opts.ports };
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
+  try {
+    const hipchat = await withPortFallback(ports.hipchat, (port) => startHipChatSim({ port }));
+    closers.push(() => hipchat.close());
+    const xmatters = await withPortFallback(ports.xmatters, (port) => startXMattersSim({ port }));
+    closers.push(() => xmatters.close());
+
+    const dataDir = resolve(opts.dataDir);
+    mkdirSync(dataDir, { recursive: true });
+    const database = join(dataDir, 'addon.db');
+    for (const suffix of ['', '-journal', '-wal', '-shm']) rmSync(`${database}${suffix}`, { force: true });
+
+    const server = await withPortFallback(ports.addon, listen);
+    closers.push(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    });
+    const port = (server.address() as AddressInfo).port;
+    const addonUrl = `http://127.0.0.1:${port}`;
+    const logLevel = opts.logLevel ?? 'warn';
+    const config = loadConfig({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      BASE_URL: addonUrl,
+      DATABASE_URL: `sqlite:${database}`,
+      DATA_DIR: dataDir,
+      HIPCHAT_ALLOWED_HOSTS: new URL(hipchat.baseUrl).host,
+      XMATTERS_ALLOWED_HOSTS: xmatters.hostname,
+      LOG_LEVEL: logLevel,
+    });
+    const addon = await createAddon(config, createLogger(logLevel));
+    // Closed after its server stops taking requests (closers run in reverse).
+    closers.splice(2, 0, () => addon.close());
+    server.on('request', addon.app);
+    const descriptorUrl = `${addonUrl}/atlassian-connect.json`;
+
+    const roomId = opts.installRoomId === undefined ? DEMO_ROOM_ID : opts.installRoomId;
+    if (roomId !== null) {
+      const outcome = await hipchat.install(descriptorUrl, { roomId });
+      if (!outcome.installation) throw new Error(`Installing the add-on into room ${roomId} failed: HTTP ${outcome.status} ${outcome.body}`);
+    }
+    return { hipchat, xmatters, addon, addonUrl, descriptorUrl, roomUrl: `${hipchat.baseUrl}/chat/room/${roomId ?? DEMO_ROOM_ID}`, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+async function withPortFallback<T>(port: number, start: (port: number) => Promise<T>): Promise<T> {
+  try {
+    return await start(port);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+    console.warn(`Port ${port} is taken; using a free port instead.`);
+    return start(0);
+  }
+}
+
+function listen(port: number): Promise<Server> {
+  const server = createServer();
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => done(server));
+  });
+}
+
+function portFromEnv(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number (0-65535), got "${value}"`);
+  return port;
+}
+
+function instructions(demo: Demo): string {
+  const { hipchat, xmatters } = demo;
+  return `
+HipChat simulator, xMatters simulator and the add-on are running.
+
+  Open:  ${demo.roomUrl}
+
+What to try
+  1. You are Alice Admin (group admin). Integrations → "xMatters On-Call Invite" → Configure:
+       xMatters hostname   ${xmatters.baseUrl}
+       Username            ${xmatters.credentials.username}
+       Password            ${xmatters.credentials.password}
+     Test Authentication, then paste the Invite to Room URL and Save Settings:
+       ${xmatters.inviteUrl}
+  2. Back in the room, click "+" → "Invite on-call responders" (authorize it the first time),
+     pick a person or group (try "Database") and Send Invite.
+  3. Answer as a responder in the xMatters inbox, e.g. ${xmatters.inboxUrl}/bsmith
+     and watch the answer appear in the room.
+  Also: type /oncall in the room; switch users at the top right; install the add-on again
+  globally from Integrations with ${demo.descriptorUrl}
+
+  HipChat ${hipchat.baseUrl}   xMatters ${xmatters.baseUrl}   add-on ${demo.addonUrl}
+  Add-on data: ./data/demo (LOG_LEVEL=info for the add-on's logs). Ctrl-C stops everything.
+`;
+}
+
+async function main(): Promise<void> {
+  const demo = await startDemo({
+    ports: {
+      hipchat: portFromEnv('DEMO_HIPCHAT_PORT', DEFAULT_PORTS.hipchat),
+      xmatters: portFromEnv('DEMO_XMATTERS_PORT', DEFAULT_PORTS.xmatters),
+      addon: portFromEnv('DEMO_ADDON_PORT', DEFAULT_PORTS.addon),
+    },
+    dataDir: join('data', 'demo'),
+    logLevel: process.env.LOG_LEVEL || 'warn',
+  });
+  console.log(instructions(demo));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping…');
+    setTimeout(() => {
+      console.error('Did not stop within 10 s; exiting anyway.');
+      process.exit(1);
+    }, CLOSE_TIMEOUT_MS).unref();
+    demo.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('Stopping failed:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
