@@ -1,10 +1,11 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { Config } from '../lib/config';
 import type { HipChatRoom } from '../lib/hipchat/client';
 import { HipChatApiError } from '../lib/hipchat/errors';
 import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
+import { configureAccess, type ConfigureAccess } from '../lib/hipchat/permissions';
 import type { CallbackCredentialFactory } from '../lib/security/callback-credentials';
 import { chooseInviteUrl, hasMaskedApiKey, sealInviteUrl } from '../lib/security/invite-url-secret';
 import type { Sealer } from '../lib/security/seal';
@@ -23,7 +24,7 @@ import { createXMattersClient, type AuthenticationResult } from '../lib/xmatters
 import type { XMattersErrorCode } from '../lib/xmatters/errors';
 import { parseHostname, type Scheme } from '../lib/xmatters/hostname';
 import { validateInviteUrl } from '../lib/xmatters/invite-url';
-import { zodMessage } from './validation';
+import { api, parseInput, Refusal, text } from './api';
 
 /** The configure tab (HipChat's `configurable`). */
 export interface ConfigureDeps {
@@ -38,20 +39,6 @@ export interface ConfigureDeps {
 
 type Field = 'hostname' | 'username' | 'password' | 'inviteUrl';
 
-/** An answer other than success: `{error:{code, message, field?}}` with `status`. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: Field,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-}
-
-const text = (label: string) => z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be text`) });
 const bodyError = { error: 'The request body must be a JSON object sent as application/json' };
 
 const credentialsBody = z.object(
@@ -67,17 +54,6 @@ const settingsBody = credentialsBody.extend({
   inviteUrl: text('The Invite to Room URL').trim().min(1, 'Paste the Invite to Room URL').max(2000, 'The Invite to Room URL is at most 2000 characters'),
 });
 const regenerateBody = z.object({ confirm: z.literal(true, { error: 'Send {"confirm": true} to regenerate the callback password' }) }, bodyError);
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const field = parsed.error.issues[0]?.path[0];
-  throw new Refusal(400, 'invalid_request', zodMessage(parsed.error), isField(field) ? field : undefined);
-}
-
-function isField(value: unknown): value is Field {
-  return value === 'hostname' || value === 'username' || value === 'password' || value === 'inviteUrl';
-}
 
 export function configureRoutes(deps: ConfigureDeps): Router {
   const router = Router();
@@ -106,10 +82,10 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     '/configure/api/test',
     deps.requireJwt,
     json,
-    api(async (req, res) => {
+    api('configure', async (req, res) => {
       const context = contextOf(req);
       await requireEditor(context);
-      const body = parse(credentialsBody, req.body);
+      const body = parseInput(credentialsBody, req.body, 'invalid_request');
       const stored = await findStoredSettings(deps.db, context.installation.oauthId);
       const result = await testCredentials(deps.xmattersHttp, credentialsFrom(deps, body, stored));
       context.log.info({ hostname: body.hostname, username: body.username }, 'xMatters credentials tested');
@@ -121,10 +97,10 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     '/configure/api/settings',
     deps.requireJwt,
     json,
-    api(async (req, res) => {
+    api('configure', async (req, res) => {
       const context = contextOf(req);
       const editor = await requireEditor(context);
-      const body = parse(settingsBody, req.body);
+      const body = parseInput(settingsBody, req.body, 'invalid_request');
       const installationId = context.installation.oauthId;
       const stored = await findStoredSettings(deps.db, installationId);
       const credentials = credentialsFrom(deps, body, stored);
@@ -167,10 +143,10 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     '/configure/api/callback-credentials',
     deps.requireJwt,
     json,
-    api(async (req, res) => {
+    api('configure', async (req, res) => {
       const context = contextOf(req);
       const editor = await requireEditor(context);
-      parse(regenerateBody, req.body);
+      parseInput(regenerateBody, req.body, 'invalid_request');
       const installationId = context.installation.oauthId;
       const settings = await findSettings(deps.db, installationId);
       const notConfigured = new Refusal(409, 'not_configured', 'Save the xMatters settings first: the callback credentials are created with them.');
@@ -259,38 +235,10 @@ function verifiedAs(result: Authenticated, username: string): string {
   return result.person ? `${result.person.displayName} (${result.person.targetName})` : username;
 }
 
-interface Access {
-  /** The acting user when they may change the settings. */
-  editor: ChangedBy | null;
-  /** Who may change them, as a sentence. */
-  rule: string;
-  /** The installation's room (room installations only). */
-  room: HipChatRoom | undefined;
-}
-
-/**
- * Asks HipChat on every call: a group admin may change the settings, and for a room installation
- * also the room's owner. HipChat errors propagate (HipChatApiError): nothing is guessed.
- */
-async function accessOf(context: HipChatContext): Promise<Access> {
-  const { installation, userId, client } = context;
-  const [user, room] = await Promise.all([
-    userId === undefined ? undefined : client.getUser(userId),
-    installation.roomId === null ? undefined : client.getRoom(installation.roomId),
-  ]);
-  const isOwner = room?.owner != null && userId !== undefined && String(room.owner.id) === userId;
-  const allowed = user !== undefined && (user.is_group_admin === true || isOwner);
-  const rule =
-    installation.roomId === null
-      ? 'Only a HipChat group admin can change these settings.'
-      : `Only a HipChat group admin or the room owner can change these settings (ask ${room?.owner?.name ?? 'a group admin'}).`;
-  return { editor: allowed ? { id: String(user.id), name: user.name } : null, rule, room };
-}
-
 async function requireEditor(context: HipChatContext): Promise<ChangedBy> {
-  let access: Access;
+  let access: ConfigureAccess;
   try {
-    access = await accessOf(context);
+    access = await configureAccess(context);
   } catch (err) {
     if (err instanceof HipChatApiError) throw new Refusal(503, 'hipchat_unavailable', `Could not check with HipChat who may change these settings. ${err.message}. Try again in a moment.`);
     throw err;
@@ -303,9 +251,9 @@ async function requireEditor(context: HipChatContext): Promise<ChangedBy> {
 }
 
 /** For the page: a HipChat failure makes it read-only and says why, instead of failing the page. */
-async function accessOrProblem(context: HipChatContext): Promise<Access & { problem: string | null }> {
+async function accessOrProblem(context: HipChatContext): Promise<ConfigureAccess & { problem: string | null }> {
   try {
-    return { ...(await accessOf(context)), problem: null };
+    return { ...(await configureAccess(context)), problem: null };
   } catch (err) {
     if (!(err instanceof HipChatApiError)) throw err;
     context.log.warn({ code: err.code, status: err.status }, 'could not check configure permission with HipChat');
@@ -347,17 +295,3 @@ function settingsJson(settings: SettingsView) {
   };
 }
 
-/** Runs a JSON endpoint: a Refusal becomes its `{error}` answer; anything else goes to the app's error handler. */
-function api(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    try {
-      await handler(req, res);
-    } catch (err) {
-      if (!(err instanceof Refusal)) throw err;
-      req.log.info({ code: err.code, status: err.status, field: err.field }, 'configure request refused');
-      if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
-      res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
-    }
-  };
-}

@@ -1,13 +1,14 @@
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { HipChatApiError } from '../lib/hipchat/errors';
 import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
+import { configureAccess } from '../lib/hipchat/permissions';
 import { LookupCache, lookupKey } from '../lib/invites/lookup-cache';
 import { createInvite, MAX_DESCRIPTION, MAX_RECIPIENTS, type InviteDeps } from '../lib/invites/service';
 import type { XMattersConnections } from '../lib/invites/xmatters-target';
 import { XMattersError } from '../lib/xmatters/errors';
 import type { Recipient } from '../lib/xmatters/rank';
-import { zodMessage } from './validation';
+import { api, parseInput, Refusal, text } from './api';
 
 /** The "+" dialog and its endpoints. */
 export interface InviteRouteDeps {
@@ -23,23 +24,9 @@ const LOOKUP_MAX_ENTRIES = 2000;
 const HIPCHAT_NAMES_TIMEOUT_MS = 3000;
 const HOW_TO_CONFIGURE = 'in HipChat, open the room menu → Integrations → xMatters On-Call Invite → Configure';
 
-/** An answer other than success: `{error:{code, message, field?}}` with `status`. */
-class Refusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly field?: string,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
-}
-
 const notConfigured = () =>
   new Refusal(409, 'not_configured', `xMatters is not set up for this installation yet. A HipChat admin can set it up: ${HOW_TO_CONFIGURE}.`);
 
-const text = (label: string) => z.string({ error: (issue) => (issue.input === undefined ? `${label} is required` : `${label} must be text`) });
 
 const lookupQuery = z.object({
   q: text('The search text').trim().min(2, 'Type at least 2 characters to search').max(100, 'Search with at most 100 characters'),
@@ -76,13 +63,6 @@ const inviteBody = z.object(
   { error: 'The request body must be a JSON object sent as application/json' },
 );
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const parsed = schema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  const field = parsed.error.issues[0]?.path[0];
-  throw new Refusal(400, 'invalid', zodMessage(parsed.error), typeof field === 'string' ? field : undefined);
-}
-
 export function inviteRoutes(deps: InviteRouteDeps): Router {
   const router = Router();
   const lookups = new LookupCache<Recipient[]>({ ttlMs: LOOKUP_TTL_MS, maxEntries: LOOKUP_MAX_ENTRIES });
@@ -105,9 +85,9 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
   router.get(
     '/invite/api/recipients',
     deps.requireJwt,
-    api(async (req, res) => {
+    api('invite', async (req, res) => {
       const context = contextOf(req);
-      const { q } = parse(lookupQuery, req.query);
+      const { q } = parseInput(lookupQuery, req.query, 'invalid');
       const installationId = context.installation.oauthId;
       const connection = await deps.xmatters.connectionFor(installationId);
       if (!connection) throw notConfigured();
@@ -129,9 +109,9 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
     '/invite/api/invites',
     deps.requireJwt,
     express.json({ limit: '32kb' }),
-    api(async (req, res) => {
+    api('invite', async (req, res) => {
       const context = contextOf(req);
-      const body = parse(inviteBody, req.body);
+      const body = parseInput(inviteBody, req.body, 'invalid');
       const { roomId, userId } = context;
       if (roomId === undefined) throw new Refusal(400, 'no_room', 'The token names no room. Open the dialog from the room the responders should join.');
       const installationId = context.installation.oauthId;
@@ -169,11 +149,8 @@ function lookupRefusal(err: XMattersError): Refusal {
 
 /** Whether the user may open the configure tab: a group admin, or the owner of a room installation's room. */
 async function mayConfigure(context: HipChatContext): Promise<boolean> {
-  const { installation, userId, client } = context;
-  if (userId === undefined) return false;
   try {
-    const [user, room] = await Promise.all([client.getUser(userId), installation.roomId === null ? undefined : client.getRoom(installation.roomId)]);
-    return user.is_group_admin === true || (room?.owner != null && String(room.owner.id) === userId);
+    return (await configureAccess(context)).editor !== null;
   } catch (err) {
     if (!(err instanceof HipChatApiError)) throw err;
     context.log.warn({ code: err.code, status: err.status }, 'could not ask HipChat whether the user may configure the add-on');
@@ -201,17 +178,3 @@ async function bestEffort<T>(context: HipChatContext, what: string, call: () => 
   }
 }
 
-/** Runs a JSON endpoint: a Refusal becomes its `{error}` answer; anything else goes to the app's error handler. */
-function api(handler: (req: Request, res: Response) => Promise<void>): RequestHandler {
-  return async (req, res) => {
-    res.set('Cache-Control', 'no-store');
-    try {
-      await handler(req, res);
-    } catch (err) {
-      if (!(err instanceof Refusal)) throw err;
-      req.log.info({ code: err.code, status: err.status, field: err.field }, 'invite request refused');
-      if (err.retryAfterSeconds !== undefined) res.set('Retry-After', String(err.retryAfterSeconds));
-      res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } });
-    }
-  };
-}
