@@ -15,33 +15,8 @@
 
   // --- talking to the add-on -------------------------------------------------------------------
 
-  const tokenMeta = document.querySelector('meta[name="token"]');
-  let pageToken = tokenMeta ? tokenMeta.content : '';
-  let askHipChat = true;
+  const currentToken = window.addonPageToken;
 
-  /** A fresh token from HipChat.auth.withToken inside HipChat, else the page's own token. */
-  function currentToken() {
-    const auth = hipchat && hipchat.auth;
-    if (!askHipChat || !auth || typeof auth.withToken !== 'function') return Promise.resolve(pageToken);
-    return new Promise((resolve) => {
-      // Outside a HipChat frame the callback never comes: stop asking and use the page token.
-      const timer = setTimeout(() => {
-        askHipChat = false;
-        resolve(pageToken);
-      }, 2000);
-      try {
-        auth.withToken((err, token) => {
-          clearTimeout(timer);
-          if (!err && typeof token === 'string' && token) pageToken = token;
-          resolve(pageToken);
-        });
-      } catch {
-        clearTimeout(timer);
-        askHipChat = false;
-        resolve(pageToken);
-      }
-    });
-  }
 
   /** Resolves to {ok:true, data}, {ok:false, error:{code, message, field?}, retryAfter} or {ok:false, aborted:true}. */
   async function call(method, path, { body, signal } = {}) {
