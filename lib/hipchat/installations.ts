@@ -15,21 +15,28 @@ export interface Installation {
   homepageUrl: string | null;
 }
 
+/** How long an entry is served from memory before it is read again (so another instance's uninstall reaches this one). */
+const FRESH_MS = 60_000;
+
 /**
  * Installations served from memory on the hot path (JWT checks, REST calls). Install and uninstall keep
- * it current on this instance; `reload` re-reads one entry so that several instances stay correct.
+ * it current on this instance; `reload` re-reads one entry (after a failed signature, or once a minute)
+ * so that several instances stay correct.
  */
 export class InstallationCache {
-  private readonly entries = new Map<string, Installation>();
+  private readonly entries = new Map<string, { installation: Installation; loadedAt: number }>();
 
   constructor(
     private readonly db: Db,
     private readonly sealer: Sealer,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** The active installation, from memory or else the database; undefined when unknown or revoked. */
   async get(oauthId: string): Promise<Installation | undefined> {
-    return this.entries.get(oauthId) ?? this.reload(oauthId);
+    const entry = this.entries.get(oauthId);
+    if (entry && this.now() - entry.loadedAt < FRESH_MS) return entry.installation;
+    return this.reload(oauthId);
   }
 
   async reload(oauthId: string): Promise<Installation | undefined> {
@@ -38,14 +45,12 @@ export class InstallationCache {
       this.entries.delete(oauthId);
       return undefined;
     }
-    const installation = this.unsealed(record);
-    this.entries.set(oauthId, installation);
-    return installation;
+    return this.put(record);
   }
 
   put(record: InstallationRecord): Installation {
     const installation = this.unsealed(record);
-    this.entries.set(record.oauthId, installation);
+    this.entries.set(record.oauthId, { installation, loadedAt: this.now() });
     return installation;
   }
 

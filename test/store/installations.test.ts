@@ -71,6 +71,17 @@ test('the cache serves from memory and re-reads on demand', async () => {
   assert.equal(await cache.get('nobody'), undefined);
 });
 
+test('an entry is read again once a minute, so another instance\'s uninstall reaches this one', async () => {
+  let now = Date.now();
+  const cache = new InstallationCache(db, sealer, () => now);
+  assert.ok(await cache.get('room-install'));
+  await db('installations').where({ oauth_id: 'room-install' }).update({ state: 'revoked' });
+  assert.ok(await cache.get('room-install'), 'still served from memory');
+  now += 61_000;
+  assert.equal(await cache.get('room-install'), undefined);
+  await db('installations').where({ oauth_id: 'room-install' }).update({ state: 'active' });
+});
+
 test('a revoked installation is kept as revoked and no longer served', async () => {
   await revokeInstallation(db, 'global-install');
   assert.equal((await findInstallation(db, 'global-install'))?.state, 'revoked');
