@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
-import { claimJobs, completeJob, deferJob, failJob, pruneJobs, renewLease, retryJob, type Job } from '../store/jobs';
+import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLease, retryJob, type Job } from '../store/jobs';
 import { backoffMs } from './backoff';
 import { nextAllowedAt, type RateRule } from './limits';
 
@@ -102,7 +102,7 @@ export class OutboxWorker {
     );
     if (now - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      await pruneJobs(this.opts.db, { doneBefore: now - 60 * 60_000, failedBefore: now - 30 * 24 * 60 * 60_000 });
+      await pruneOldRows(this.opts.db, now);
     }
     return jobs.length;
   }

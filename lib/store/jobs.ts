@@ -152,11 +152,16 @@ export async function countRecent(db: Db, opts: { kinds: string[]; installationI
   return { count: Number(row?.n ?? 0), oldest: row?.oldest === null || row?.oldest === undefined ? null : toMs(row.oldest) };
 }
 
-/** Removes finished jobs older than `before` (failed ones are kept longer for inspection). */
-export async function pruneJobs(db: Db, opts: { doneBefore: number; failedBefore: number }): Promise<number> {
-  const done = await db('jobs').where({ state: 'done' }).where('updated_at', '<', opts.doneBefore).delete();
-  const failed = await db('jobs').where({ state: 'failed' }).where('updated_at', '<', opts.failedBefore).delete();
-  return done + failed;
+/**
+ * Housekeeping: finished jobs once they no longer count against a rate limit (failed ones are kept a
+ * month for inspection), and the keys of handled callbacks and webhooks once no peer would repeat them.
+ */
+export async function pruneOldRows(db: Db, now: number): Promise<number> {
+  const hour = 60 * 60_000;
+  const done = await db('jobs').where({ state: 'done' }).where('updated_at', '<', now - hour).delete();
+  const failed = await db('jobs').where({ state: 'failed' }).where('updated_at', '<', now - 30 * 24 * hour).delete();
+  const seen = await db('seen_events').where('created_at', '<', now - 7 * 24 * hour).delete();
+  return done + failed + seen;
 }
 
 export async function findJob(db: Db, id: number): Promise<Job | undefined> {

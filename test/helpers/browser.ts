@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -11,4 +12,52 @@ export async function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** What went wrong in a page's frames: uncaught exceptions, and console errors from the given origins. */
+export interface PageErrors {
+  /** Uncaught exceptions in the page or any of its frames (`pageerror`). */
+  uncaught: string[];
+  /** `console.error` calls and browser errors (CSP refusals, …) whose source is one of the watched origins. */
+  console: string[];
+}
+
+/**
+ * Starts collecting a page's errors. Console errors count only when their source URL is on one of
+ * `origins` (the add-on's, say); "Failed to load resource" lines are left out, since an HTTP error status
+ * the page expects (a 400 for a wrong password) is logged that way too.
+ */
+export function watchPageErrors(page: Page, origins: string[]): PageErrors {
+  const errors: PageErrors = { uncaught: [], console: [] };
+  page.on('pageerror', (error) => errors.uncaught.push(`${error.name}: ${error.message}\n${error.stack ?? ''}`));
+  page.on('console', (message) => {
+    if (message.type() !== 'error') return;
+    const url = message.location().url;
+    if (!origins.some((origin) => url.startsWith(origin))) return;
+    if (/^Failed to load resource: the server responded with a status of/.test(message.text())) return;
+    errors.console.push(`${message.text()} (${url}:${message.location().lineNumber})`);
+  });
+  return errors;
+}
+
+const UI_WAIT = { timeout: 15_000 };
+
+/** In a room of the HipChat simulator: "+" → the action → "Authorize …" → "Grant access to …" (first use only) → the dialog's iframe. */
+export async function openPlusAction(page: Page, actionName: string, addonName: string, firstUse: boolean): Promise<void> {
+  await page.locator('#plus-button').click();
+  await page.getByRole('menuitem', { name: new RegExp(actionName) }).click();
+  if (firstUse) {
+    await page.getByRole('heading', { name: `Authorize ${addonName}` }).waitFor(UI_WAIT);
+    await page.getByRole('button', { name: `Authorize ${addonName}` }).click();
+    await page.getByRole('heading', { name: `Grant access to ${addonName}` }).waitFor(UI_WAIT);
+    await page.getByRole('button', { name: `Grant access to ${addonName}` }).click();
+  }
+  await page.locator('#dialog-body iframe').waitFor(UI_WAIT);
+}
+
+/** The HipChat simulator's user switcher (top right): picking a user submits it; waits for the page to say who is signed in. */
+export async function switchUser(page: Page, name: string): Promise<void> {
+  await Promise.all([page.waitForNavigation(UI_WAIT), page.getByLabel('Signed in as').selectOption({ label: name })]);
+  const selected = await page.getByLabel('Signed in as').evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent ?? '');
+  if (!selected.startsWith(name)) throw new Error(`Switched to ${name}, but the page says it is ${selected}`);
 }

@@ -119,6 +119,26 @@ describe('HipChat flood control', () => {
   });
 });
 
+describe('housekeeping', () => {
+  test('old finished jobs and old event keys are pruned; pending and recent ones stay', async () => {
+    const { pruneOldRows } = await import('../../lib/store/jobs');
+    const { markSeen } = await import('../../lib/store/invites');
+    const now = Date.now();
+    await markSeen(db(), oauthId, 'prune:old');
+    await markSeen(db(), oauthId, 'prune:new');
+    await db()('seen_events').where({ event_key: 'prune:old' }).update({ created_at: now - 8 * 24 * 3600_000 });
+    await enqueueJobs(db(), [{ kind: 'test.prune', installationId: oauthId, payload: {} }, { kind: 'test.prune', installationId: oauthId, payload: {} }]);
+    const [a, b] = await listJobs(db(), { kind: 'test.prune' });
+    await db()('jobs').where({ id: a!.id }).update({ state: 'done', updated_at: now - 2 * 3600_000 });
+    await db()('jobs').where({ id: b!.id }).update({ state: 'pending', run_at: now + 3600_000, updated_at: now - 2 * 3600_000 });
+    await pruneOldRows(db(), now);
+    assert.deepEqual((await listJobs(db(), { kind: 'test.prune' })).map((j) => j.id), [b!.id]);
+    const keys = (await db()('seen_events').whereIn('event_key', ['prune:old', 'prune:new']).select('event_key')).map((r) => r.event_key);
+    assert.deepEqual(keys, ['prune:new']);
+    await db()('jobs').where({ id: b!.id }).delete();
+  });
+});
+
 describe('leases and several workers', () => {
   // These drive workers by hand, with job kinds the add-on's own worker has no handler for.
   before(() => addon.addon.worker.stop());
