@@ -56,8 +56,12 @@ const activeOption = async (input: Locator) => (await input.getAttribute('aria-a
 async function pickWithKeyboard(frame: FrameLocator, query: string, name: string): Promise<void> {
   const input = frame.getByRole('combobox', { name: 'xMatters recipients' });
   await input.click();
+  // The list for the whole query, not one for a prefix still on show while the last lookup runs.
+  const answered = page.waitForResponse((res) => res.url() === `${demo.addonUrl}/invite/api/recipients?q=${encodeURIComponent(query)}`, WAIT);
   await input.pressSequentially(query, { delay: 40 });
+  assert.equal((await answered).status(), 200);
   const listbox = frame.getByRole('listbox');
+  await frame.locator('#recipient-listbox:not([hidden]):not([aria-busy])').waitFor(WAIT);
   const wanted = listbox.getByRole('option').filter({ has: frame.locator('.option-name', { hasText: new RegExp(`^${name}$`) }) });
   await wanted.waitFor(WAIT);
   assert.equal(await input.getAttribute('aria-expanded'), 'true');

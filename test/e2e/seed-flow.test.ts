@@ -51,8 +51,14 @@ test('install into a private room, configure, invite Database, bsmith accepts in
   assert.ok(!incident.members.has(BOB), 'Bob is not a member of Incident 42 yet');
   assert.equal(demo.hipchat.installations.size, 0, 'nothing is installed');
 
-  // Alice Admin: Integrations → descriptor URL → Install → one room, Incident 42 → Approve.
+  // Bob cannot open Incident 42 yet.
   await page.goto(demo.roomUrl);
+  await switchUser(page, 'Bob Smith');
+  await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: ROOM_NAME }).click();
+  await page.getByText('You are not a member of this private room').waitFor(WAIT);
+  await switchUser(page, 'Alice Admin (admin)');
+
+  // Alice Admin: Integrations → descriptor URL → Install → one room, Incident 42 → Approve.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Integrations', exact: true }).click();
   await page.getByText('Nothing is installed yet.').waitFor(WAIT);
   await page.getByLabel('Descriptor URL', { exact: true }).fill(demo.descriptorUrl);
@@ -94,7 +100,10 @@ test('install into a private room, configure, invite Database, bsmith accepts in
   const dialog = page.frameLocator('#dialog-body iframe');
   const recipients = dialog.getByRole('combobox', { name: 'xMatters recipients' });
   await recipients.click();
+  const answered = page.waitForResponse((res) => res.url() === `${demo.addonUrl}/invite/api/recipients?q=datab`, WAIT);
   await recipients.pressSequentially('datab', { delay: 40 });
+  assert.equal((await answered).status(), 200);
+  await dialog.locator('#recipient-listbox:not([hidden]):not([aria-busy])').waitFor(WAIT);
   const database = dialog.getByRole('option').filter({ has: dialog.locator('.option-name', { hasText: /^Database$/ }) });
   await database.waitFor(WAIT);
   const databaseId = await database.getAttribute('id');
