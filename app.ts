@@ -120,6 +120,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     res.on('finish', () => requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
     next();
   });
+  // Machine-to-machine endpoints first: their answers are JSON or empty, so the page headers below are
+  // only cost on these hot paths.
+  app.use(webhookRoutes({ requireJwt, responses }));
+  app.use(xmattersRoutes({ responses }));
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
   // HipChat's own pages (another origin) show the add-on's avatar.
   app.use(
@@ -136,8 +140,6 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.use(lifecycleRoutes({ ...lifecycle, descriptor }));
   app.use(configureRoutes({ requireJwt, db, sealer, callbackCredentials, xmattersHttp, config }));
   app.use(inviteRoutes({ requireJwt, inviteDeps, xmatters }));
-  app.use(webhookRoutes({ requireJwt, responses }));
-  app.use(xmattersRoutes({ responses }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
   });

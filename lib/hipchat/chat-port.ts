@@ -59,9 +59,12 @@ export function hipchatChatPort(deps: {
       return undefined;
     },
     async getRoom(installationId, roomId) {
-      const room = await (await clientOf(installationId)).getRoom(roomId);
-      const participants = Array.isArray(room.participants) ? (room.participants as Array<{ id: number }>) : [];
-      return { id: room.id, name: room.name, isPrivate: room.privacy === 'private', memberIds: participants.map((p) => String(p.id)) } satisfies ChatRoom;
+      const client = await clientOf(installationId);
+      const room = await client.getRoom(roomId);
+      const isPrivate = room.privacy === 'private';
+      // Membership matters only for private rooms, where a responder must be invited to get in.
+      const memberIds = isPrivate ? (await client.getRoomMemberIds(roomId)).map(String) : undefined;
+      return { id: room.id, name: room.name, isPrivate, ...(memberIds ? { memberIds } : {}) } satisfies ChatRoom;
     },
     async inviteToRoom(installationId, roomId, userId, reason) {
       await (await clientOf(installationId)).inviteUser(roomId, userId, reason.slice(0, 250));

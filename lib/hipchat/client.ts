@@ -85,6 +85,21 @@ export class HipChatClient {
     return this.call('reading a room', SCOPES.viewRoom, { method: 'GET', url: `room/${encodeURIComponent(String(roomId))}` });
   }
 
+  /** Ids of a room's members (private rooms), following HipChat's paging up to `maxPages` pages. */
+  async getRoomMemberIds(roomId: number | string, maxPages = 10): Promise<number[]> {
+    const ids: number[] = [];
+    for (let page = 0; page < maxPages; page++) {
+      const list = await this.call<{ items: Array<{ id: number }>; links?: { next?: string } }>('listing room members', SCOPES.viewRoom, {
+        method: 'GET',
+        url: `room/${encodeURIComponent(String(roomId))}/member`,
+        params: { 'start-index': page * 1000, 'max-results': 1000 },
+      });
+      ids.push(...list.items.map((m) => m.id));
+      if (!list.links?.next) break;
+    }
+    return ids;
+  }
+
   async inviteUser(roomId: number | string, user: number | string, reason: string): Promise<void> {
     await this.call('inviting a user into a room', SCOPES.adminRoom, {
       method: 'POST',

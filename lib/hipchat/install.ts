@@ -33,8 +33,8 @@ const capabilitiesDocument = z.object({
   }),
 });
 
-/** A verified installation has every field an active one has. */
-export type VerifiedInstallation = Installation;
+/** A verified installation: what an active one holds, but for the derived JWT key. */
+export type VerifiedInstallation = Omit<Installation, 'jwtKey'>;
 
 export interface VerifyDeps {
   http: AxiosInstance;

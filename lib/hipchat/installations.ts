@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import type { Db } from '../store/db';
 import type { Sealer } from '../security/seal';
 import { findInstallation, type InstallationRecord } from '../store/installations';
@@ -6,6 +7,11 @@ import { findInstallation, type InstallationRecord } from '../store/installation
 export interface Installation {
   oauthId: string;
   oauthSecret: string;
+  /**
+   * The secret as a KeyObject for HS256: jsonwebtoken given a string first tries to read it as a public
+   * key on every call, which costs about a millisecond (auth0/node-jsonwebtoken#966).
+   */
+  jwtKey: KeyObject;
   groupId: number;
   groupName: string | null;
   roomId: number | null;
@@ -59,9 +65,11 @@ export class InstallationCache {
   }
 
   private unsealed(record: InstallationRecord): Installation {
+    const oauthSecret = this.sealer.unseal(record.oauthSecretSealed);
     return {
       oauthId: record.oauthId,
-      oauthSecret: this.sealer.unseal(record.oauthSecretSealed),
+      oauthSecret,
+      jwtKey: createSecretKey(Buffer.from(oauthSecret, 'utf8')),
       groupId: record.groupId,
       groupName: record.groupName,
       roomId: record.roomId,

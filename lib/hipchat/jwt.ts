@@ -71,14 +71,14 @@ export async function verifyHipChatJwt(token: string, installations: Installatio
   const options = { algorithms: ['HS256' as const], clockTolerance: LEEWAY_SECONDS, clockTimestamp: Math.floor(now / 1000) };
   let claims: Claims;
   try {
-    claims = jwt.verify(token, installation.oauthSecret, options) as Claims;
+    claims = jwt.verify(token, installation.jwtKey, options) as Claims;
   } catch (err) {
     if (!(err instanceof jwt.JsonWebTokenError && err.message === 'invalid signature')) throw reject(err);
     // Another instance may have re-installed this oauthId: read it again before refusing.
     installation = await installations.reload(iss);
     if (!installation) throw new JwtRejected('the token was issued for an installation this add-on does not know');
     try {
-      claims = jwt.verify(token, installation.oauthSecret, options) as Claims;
+      claims = jwt.verify(token, installation.jwtKey, options) as Claims;
     } catch (err2) {
       throw reject(err2);
     }
@@ -146,7 +146,7 @@ export function signPageToken(context: Pick<HipChatContext, 'installation' | 'us
       jti: randomBytes(15).toString('base64url'),
       context: { room_id: context.roomId },
     },
-    context.installation.oauthSecret,
+    context.installation.jwtKey,
     { algorithm: 'HS256' },
   );
 }

@@ -31,6 +31,7 @@ export interface ChatRoom {
   id: number;
   name: string;
   isPrivate: boolean;
+  /** Members of a private room (public rooms have none to list). */
   memberIds?: string[];
 }
 

@@ -53,6 +53,11 @@
     else if (hipchat && hipchat.dialog && typeof hipchat.dialog.close === 'function') hipchat.dialog.close();
   }
 
+  // Key presses inside the frame never reach HipChat's page, so Escape that nothing else used closes the dialog here.
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !event.defaultPrevented && hipchat) closeDialog();
+  });
+
   // --- the form ----------------------------------------------------------------------------------
 
   const form = $('invite-form');
@@ -439,7 +444,7 @@
         if (open && active >= 0 && options[active]) pick(options[active]);
         break;
       case 'Escape':
-        if (!open) break; // let HipChat close the dialog
+        if (!open) break; // the page's Escape handler closes the dialog
         event.preventDefault();
         event.stopPropagation();
         cancelLookup();

@@ -156,6 +156,15 @@ test('Alice invites a group and a person picked with the keyboard; xMatters gets
   assert.ok(text.includes((properties.invite_id ?? '').slice(0, 8)), `the notice names the invite: ${text}`);
   assert.equal(await page.locator('#timeline li', { hasText: 'Alice Admin invited' }).count(), 1, 'the notice is posted once');
 
+  // Escape inside the dialog's frame closes it (key presses there never reach HipChat's page); no
+  // second authorization is asked.
+  await openPlusAction(page, ACTION_NAME, ADDON_NAME, false);
+  const again = page.frameLocator('#dialog-body iframe').getByRole('combobox');
+  await again.waitFor(WAIT);
+  await again.click();
+  await page.keyboard.press('Escape');
+  await page.locator('#dialog-overlay').waitFor({ state: 'hidden', ...WAIT });
+
   assert.deepEqual(errors.uncaught, [], 'uncaught errors in the pages');
   assert.deepEqual(errors.console, [], 'console errors from the add-on or HipChat pages');
 });

@@ -107,7 +107,9 @@ describe('REST calls', () => {
     assert.equal((await client.getUser('@bsmith')).id, 2);
     const room = await client.getRoom(101);
     assert.equal(room.privacy, 'private');
+    assert.deepEqual(await client.getRoomMemberIds(101), [1], 'the private room has its owner only');
     await client.inviteUser(101, 2, 'Accepted an xMatters invite');
+    assert.deepEqual((await client.getRoomMemberIds(101)).sort(), [1, 2]);
     await assert.rejects(client.getUser('@nobody'), (err: unknown) => err instanceof HipChatApiError && err.code === 'not_found');
   });
 
