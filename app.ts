@@ -32,6 +32,7 @@ import { webhookRoutes } from './routes/webhooks';
 
 const HIPCHAT_TIMEOUT_MS = 10_000;
 const XMATTERS_TIMEOUT_MS = 10_000;
+const QUIET_PATHS = /^\/(webhooks\/|healthz|readyz|metrics)/;
 
 export interface Addon {
   app: express.Express;
@@ -105,11 +106,19 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.use(
     pinoHttp({
       logger: log,
+      // req.log binds only the request id; the full request is logged once, when the response is.
+      quietReqLogger: true,
       genReqId: (req, res) => {
         const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || crypto.randomUUID();
         res.setHeader('x-request-id', id);
         return id;
       },
+      // Failures always; the steady stream of acknowledged webhooks and probes only at debug level.
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500 ? 'error'
+        : res.statusCode >= 400 ? 'warn'
+        : QUIET_PATHS.test(req.url ?? '') ? 'debug'
+        : 'info',
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

@@ -42,7 +42,8 @@ export function webhookRoutes(deps: { requireJwt: RequestHandler; responses: Res
       res.status(403).json({ error: { code: 'wrong_room', message: `This installation belongs to room ${context.installation.roomId}` } });
       return;
     }
-    const log = context.log.child({ event, roomId });
+    // A child logger only when something is logged: most webhooks are acknowledged silently.
+    const log = () => context.log.child({ event, roomId });
 
     switch (event) {
       case 'room_message': {
@@ -50,7 +51,7 @@ export function webhookRoutes(deps: { requireJwt: RequestHandler; responses: Res
         if (!msg.success) return void res.status(400).json({ error: { code: 'invalid_webhook', message: zodMessage(msg.error) } });
         const { message } = msg.data;
         if (!(await markSeen(deps.responses.db, installationId, `msg:${message.id}`))) {
-          log.info({ messageId: message.id }, 'duplicate room_message ignored');
+          log().info({ messageId: message.id }, 'duplicate room_message ignored');
           return void res.status(204).end();
         }
         const answer = await runOncallCommand(
@@ -63,7 +64,7 @@ export function webhookRoutes(deps: { requireJwt: RequestHandler; responses: Res
             from: { id: message.from.id, name: message.from.name, mentionName: message.from.mention_name ?? '' },
           },
           message.message,
-          log,
+          log(),
         );
         res.json({ message: answer.text, message_format: 'text', color: answer.color, notify: false });
         return;
@@ -71,20 +72,21 @@ export function webhookRoutes(deps: { requireJwt: RequestHandler; responses: Res
       case 'room_enter': {
         const enter = senderItem.safeParse(item);
         if (!enter.success) return void res.status(400).json({ error: { code: 'invalid_webhook', message: zodMessage(enter.error) } });
-        await userEnteredRoom(deps.responses, installationId, roomId, { id: enter.data.sender.id, name: enter.data.sender.name }, log);
+        const joined = await userEnteredRoom(deps.responses, installationId, roomId, { id: enter.data.sender.id, name: enter.data.sender.name });
+        if (joined.length) log().info({ joined }, 'responder joined the room');
         break;
       }
       case 'room_archived':
       case 'room_unarchived':
         await roomArchived(deps.responses, installationId, roomId, event === 'room_archived');
-        log.info('room archive state recorded');
+        log().info('room archive state recorded');
         break;
       case 'room_deleted':
         await roomDeleted(deps.responses, installationId, roomId);
-        log.info('room deleted: its invites and pending notices were removed');
+        log().info('room deleted: its invites and pending notices were removed');
         break;
       default:
-        log.info('webhook event not used by this add-on; acknowledged');
+        log().debug('webhook event not used by this add-on; acknowledged');
     }
     res.status(204).end();
   });

@@ -118,13 +118,16 @@ export function requireHipChatJwt(deps: JwtMiddlewareDeps): RequestHandler {
     const userId = claims.sub ?? claims.prn;
     const roomFromToken = Number(claims.context?.room_id);
     const roomId = Number.isInteger(roomFromToken) && roomFromToken > 0 ? roomFromToken : (installation.roomId ?? undefined);
-    const log = (req.log as Logger).child({ oauthId: installation.oauthId, userId, roomId });
+    let log: Logger | undefined;
     req.hipchat = {
       installation,
       userId: userId === undefined ? undefined : String(userId),
       roomId,
       client: deps.clientFor(installation),
-      log,
+      // Made on first use: most webhooks are acknowledged without logging anything.
+      get log() {
+        return (log ??= (req.log as Logger).child({ oauthId: installation.oauthId, userId, roomId }));
+      },
     };
     next();
   };

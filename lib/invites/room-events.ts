@@ -1,4 +1,3 @@
-import type { Logger } from '../logger';
 import { deleteRoomData, findAcceptedByUser, findInvite, markSeen, setRoomArchived, upsertRecipient } from '../store/invites';
 import { queueNotice, type InviteDeps } from './service';
 import { joinedNotice } from './notices';
@@ -8,9 +7,10 @@ const JOIN_WINDOW_MS = 24 * 60 * 60_000;
 
 /**
  * A user entered the room: responders who accepted an invite of this room are marked joined, and the
- * room is told how long it took. Entering twice changes nothing the second time.
+ * room is told how long it took. Entering twice changes nothing the second time. Returns who joined.
  */
-export async function userEnteredRoom(deps: InviteDeps, installationId: string, roomId: number, user: { id: string; name: string }, log: Logger): Promise<void> {
+export async function userEnteredRoom(deps: InviteDeps, installationId: string, roomId: number, user: { id: string; name: string }): Promise<Array<{ inviteId: string; targetName: string }>> {
+  const joined: Array<{ inviteId: string; targetName: string }> = [];
   const now = Date.now();
   const accepted = await findAcceptedByUser(deps.db, installationId, roomId, user.id, now - JOIN_WINDOW_MS);
   for (const recipient of accepted) {
@@ -24,8 +24,9 @@ export async function userEnteredRoom(deps: InviteDeps, installationId: string, 
     if (!invite) continue;
     const minutes = Math.floor((now - recipient.inviteCreatedAt) / 60_000);
     await queueNotice(deps, installationId, roomId, joinedNotice(invite, user.name, minutes), `joined-notice:${invite.id}|${recipient.targetName}`);
-    log.info({ inviteId: invite.id, targetName: recipient.targetName }, 'responder joined the room');
+    joined.push({ inviteId: invite.id, targetName: recipient.targetName });
   }
+  return joined;
 }
 
 export async function roomArchived(deps: InviteDeps, installationId: string, roomId: number, archived: boolean): Promise<void> {
