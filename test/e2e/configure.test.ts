@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../sim/demo';
 import { launchBrowser, switchUser, watchPageErrors, type PageErrors } from '../helpers/browser';
 
-// The configure tab (issue: configure tab), walked as an admin would in the HipChat simulator's web
+// The configure tab, walked as an admin would in the HipChat simulator's web
 // client: wrong password, right password, Invite to Room URL, Save Settings, reload, and a non-admin.
 
 const WAIT = { timeout: 15_000 };

@@ -8,7 +8,7 @@ import { startDemo, type Demo } from '../../sim/demo';
 import { launchBrowser, openPlusAction, watchPageErrors, type PageErrors } from '../helpers/browser';
 import { waitFor } from '../helpers/wait';
 
-// The "+" dialog (issue: the "+" dialog): Alice picks a group and a person with the keyboard, writes a
+// The "+" dialog: Alice picks a group and a person with the keyboard, writes a
 // description and sends the invite with HipChat's Send Invite button; xMatters gets the event and the
 // room gets the notice.
 

@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDemo, type Demo } from '../../sim/demo';
 import { launchBrowser, openPlusAction, switchUser, watchPageErrors, type PageErrors } from '../helpers/browser';
 
-// The whole flow of the xMatters article (/work/shared/seeds/002_*.txt), in a browser: install into a
+// The whole flow of xMatters' "Connect app for HipChat" article, in a browser: install into a
 // private room, configure with Test Authentication, invite the Database group from the "+" dialog, the
 // on-call responder accepts in xMatters with a comment, the room sees the answer, and the responder,
 // invited into the private room, enters it.
@@ -27,7 +27,7 @@ let errors: PageErrors;
 let dataDir: string | undefined;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'e2e-seed-flow-'));
+  dataDir = mkdtempSync(join(tmpdir(), 'e2e-whole-flow-'));
   demo = await startDemo({ ports: { hipchat: 0, xmatters: 0, addon: 0 }, dataDir, installRoomId: null, logLevel: 'silent' });
   browser = await launchBrowser();
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
