@@ -1,11 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startDemo, type Demo } from '../../sim/demo';
-import { launchBrowser, switchUser, watchPageErrors, type PageErrors } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import type { Demo } from '../../sim/demo';
+import { startBrowserDemo, switchUser, type BrowserDemo, type PageErrors } from '../helpers/browser';
 
 // The configure tab, walked as an admin would in the HipChat simulator's web
 // client: wrong password, right password, Invite to Room URL, Save Settings, reload, and a non-admin.
@@ -14,25 +11,15 @@ const WAIT = { timeout: 15_000 };
 const ADDON_NAME = 'xMatters On-Call Invite';
 
 let demo: Demo;
-let browser: Browser;
 let page: Page;
 let errors: PageErrors;
-let dataDir: string | undefined;
+let e2e: BrowserDemo | undefined;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'e2e-configure-'));
-  // Installed into Ops War Room (100) from its descriptor URL, not configured.
-  demo = await startDemo({ ports: { hipchat: 0, xmatters: 0, addon: 0 }, dataDir, logLevel: 'silent' });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = watchPageErrors(page, [demo.addonUrl, demo.hipchat.baseUrl]);
+  e2e = await startBrowserDemo('configure');
+  ({ demo, page, errors } = e2e);
 });
-
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => e2e?.close());
 
 test('an admin tests the xMatters credentials, saves the settings, sees them again; a non-admin only reads them', async () => {
   const { xmatters } = demo;

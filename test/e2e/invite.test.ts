@@ -1,11 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
-import { startDemo, type Demo } from '../../sim/demo';
-import { launchBrowser, openPlusAction, watchPageErrors, type PageErrors } from '../helpers/browser';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Demo } from '../../sim/demo';
+import { openPlusAction, startBrowserDemo, type BrowserDemo, type PageErrors } from '../helpers/browser';
 import { waitFor } from '../helpers/wait';
 
 // The "+" dialog: Alice picks a group and a person with the keyboard, writes a
@@ -18,14 +15,13 @@ const ACTION_NAME = 'Invite on-call responders';
 const SEND = '#dialog-buttons button[data-action="oncall-invite.send"]';
 
 let demo: Demo;
-let browser: Browser;
 let page: Page;
 let errors: PageErrors;
-let dataDir: string | undefined;
+let e2e: BrowserDemo | undefined;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'e2e-invite-'));
-  demo = await startDemo({ ports: { hipchat: 0, xmatters: 0, addon: 0 }, dataDir, logLevel: 'silent' });
+  e2e = await startBrowserDemo('invite');
+  ({ demo, page, errors } = e2e);
   // Configured as the configure tab does it, through the add-on's JSON API with Alice's JWT.
   const oauthId = [...demo.hipchat.installations.values()].find((i) => i.roomId === 100)?.oauthId;
   assert.ok(oauthId, 'the demo installed the add-on into Ops War Room');
@@ -35,16 +31,8 @@ before(async () => {
     body: JSON.stringify({ hostname: demo.xmatters.baseUrl, ...demo.xmatters.credentials, inviteUrl: demo.xmatters.inviteUrl }),
   });
   assert.equal(res.status, 200, await res.text());
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  errors = watchPageErrors(page, [demo.addonUrl, demo.hipchat.baseUrl]);
 });
-
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+after(() => e2e?.close());
 
 /** The id of the option the combobox says is highlighted. */
 const activeOption = async (input: Locator) => (await input.getAttribute('aria-activedescendant')) ?? '';

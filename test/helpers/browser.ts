@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { Page } from 'playwright-core';
+import { startDemo, type Demo, type DemoOptions } from '../../sim/demo';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -60,4 +63,32 @@ export async function switchUser(page: Page, name: string): Promise<void> {
   await Promise.all([page.waitForNavigation(UI_WAIT), page.getByLabel('Signed in as').selectOption({ label: name })]);
   const selected = await page.getByLabel('Signed in as').evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent ?? '');
   if (!selected.startsWith(name)) throw new Error(`Switched to ${name}, but the page says it is ${selected}`);
+}
+
+export interface BrowserDemo {
+  demo: Demo;
+  browser: Browser;
+  page: Page;
+  /** Errors of `page`, from the add-on's and HipChat's origins. */
+  errors: PageErrors;
+  close(): Promise<void>;
+}
+
+/** The demo wiring on free ports with a temp data folder, and chromium with one page watched for errors. */
+export async function startBrowserDemo(name: string, opts: Pick<DemoOptions, 'installRoomId'> = {}): Promise<BrowserDemo> {
+  const dataDir = mkdtempSync(join(tmpdir(), `e2e-${name}-`));
+  const demo = await startDemo({ ports: { hipchat: 0, xmatters: 0, addon: 0 }, dataDir, logLevel: 'silent', ...opts });
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  return {
+    demo,
+    browser,
+    page,
+    errors: watchPageErrors(page, [demo.addonUrl, demo.hipchat.baseUrl]),
+    async close() {
+      await browser.close();
+      await demo.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
