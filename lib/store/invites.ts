@@ -79,18 +79,9 @@ function recipientFromRow(row: Row): InviteRecipient {
   };
 }
 
-export interface NewInvite {
-  id: string;
-  installationId: string;
-  roomId: number;
-  roomName: string | null;
-  inviterId: string | null;
-  inviterName: string | null;
-  inviterMention: string | null;
-  description: string;
-  idempotencyKey: string | null;
+export type NewInvite = Pick<Invite, 'id' | 'installationId' | 'roomId' | 'roomName' | 'inviterId' | 'inviterName' | 'inviterMention' | 'description' | 'idempotencyKey'> & {
   recipients: Array<{ targetName: string; recipientType: RecipientType; displayName: string }>;
-}
+};
 
 export async function insertInvite(trx: Executor, invite: NewInvite): Promise<void> {
   const now = Date.now();
