@@ -56,3 +56,13 @@ function openSqlite(filename: string): Db {
 export function toMs(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
+
+/** A nullable text column. */
+export function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+/** A nullable millisecond timestamp column. */
+export function nullableMs(value: unknown): number | null {
+  return value === null || value === undefined ? null : toMs(value);
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from './db';
-import { toMs } from './db';
+import { nullableMs, nullableString, toMs } from './db';
 
 export type InviteState = 'pending' | 'sent' | 'failed';
 export type RecipientType = 'PERSON' | 'GROUP';
@@ -40,23 +40,21 @@ export interface InviteRecipient {
 
 type Row = Record<string, unknown>;
 type Executor = Db | Knex.Transaction;
-const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-const ms = (v: unknown) => (v === null || v === undefined ? null : toMs(v));
 
 function inviteFromRow(row: Row): Invite {
   return {
     id: String(row.id),
     installationId: String(row.installation_id),
     roomId: Number(row.room_id),
-    roomName: str(row.room_name),
-    inviterId: str(row.inviter_id),
-    inviterName: str(row.inviter_name),
-    inviterMention: str(row.inviter_mention),
+    roomName: nullableString(row.room_name),
+    inviterId: nullableString(row.inviter_id),
+    inviterName: nullableString(row.inviter_name),
+    inviterMention: nullableString(row.inviter_mention),
     description: String(row.description),
-    requestId: str(row.request_id),
+    requestId: nullableString(row.request_id),
     state: row.state as InviteState,
-    idempotencyKey: str(row.idempotency_key),
-    lastError: str(row.last_error),
+    idempotencyKey: nullableString(row.idempotency_key),
+    lastError: nullableString(row.last_error),
     createdAt: toMs(row.created_at),
   };
 }
@@ -67,15 +65,15 @@ function recipientFromRow(row: Row): InviteRecipient {
     inviteId: String(row.invite_id),
     targetName: String(row.target_name),
     recipientType: row.recipient_type as RecipientType,
-    displayName: str(row.display_name),
+    displayName: nullableString(row.display_name),
     state: row.state as RecipientState,
-    lastResponse: str(row.last_response),
-    comment: str(row.comment),
-    device: str(row.device),
-    hipchatUserId: str(row.hipchat_user_id),
-    hipchatMention: str(row.hipchat_mention),
-    respondedAt: ms(row.responded_at),
-    joinedAt: ms(row.joined_at),
+    lastResponse: nullableString(row.last_response),
+    comment: nullableString(row.comment),
+    device: nullableString(row.device),
+    hipchatUserId: nullableString(row.hipchat_user_id),
+    hipchatMention: nullableString(row.hipchat_mention),
+    respondedAt: nullableMs(row.responded_at),
+    joinedAt: nullableMs(row.joined_at),
   };
 }
 

@@ -1,6 +1,6 @@
 import { maskInviteUrl } from '../security/invite-url-secret';
 import type { Db } from './db';
-import { toMs } from './db';
+import { nullableMs, nullableString, toMs } from './db';
 
 /**
  * An installation's xMatters settings as they may be shown: no password, no callback secret material.
@@ -66,12 +66,10 @@ const VIEW_COLUMNS = [
 
 type Row = Record<string, unknown>;
 
-const nullableString = (value: unknown) => (value === null || value === undefined ? null : String(value));
 const maskedUrl = (value: unknown) => {
   const url = nullableString(value);
   return url === null ? null : maskInviteUrl(url);
 };
-const nullableMs = (value: unknown) => (value === null || value === undefined ? null : toMs(value));
 
 function viewFromRow(row: Row): SettingsView {
   return {

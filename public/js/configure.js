@@ -6,33 +6,9 @@
   const FIELDS = ['hostname', 'username', 'password', 'inviteUrl'];
   const $ = (id) => document.getElementById(id);
 
-  const currentToken = window.addonPageToken;
-
-
   /** POSTs JSON; resolves to {ok:true, data} or {ok:false, error:{code, message, field?}}. */
-  async function post(path, body) {
-    let res;
-    try {
-      res = await fetch(path, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `JWT ${await currentToken()}` },
-        body: JSON.stringify(body),
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
-    } catch {
-      return { ok: false, error: { code: 'network', message: 'Could not reach the add-on. Check your connection and try again.' } };
-    }
-    let data = null;
-    try {
-      data = await res.json();
-    } catch {
-      // Not JSON: described below by its status.
-    }
-    if (res.ok && data) return { ok: true, data };
-    if (data && data.error && typeof data.error.message === 'string') return { ok: false, error: data.error };
-    return { ok: false, error: { code: `http_${res.status}`, message: `The add-on answered ${res.status}. Try again in a moment.` } };
-  }
+  const post = (path, body) => window.addonApi('POST', path, { body });
+
 
   /** Disables every button while `work` runs and shows `label` on the one pressed. */
   async function busy(button, label, work) {

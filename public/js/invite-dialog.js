@@ -15,38 +15,9 @@
 
   // --- talking to the add-on -------------------------------------------------------------------
 
-  const currentToken = window.addonPageToken;
 
+  const call = window.addonApi;
 
-  /** Resolves to {ok:true, data}, {ok:false, error:{code, message, field?}, retryAfter} or {ok:false, aborted:true}. */
-  async function call(method, path, { body, signal } = {}) {
-    let res;
-    try {
-      const headers = { Authorization: `JWT ${await currentToken()}` };
-      if (body !== undefined) headers['Content-Type'] = 'application/json';
-      res = await fetch(path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-        credentials: 'same-origin',
-        cache: 'no-store',
-      });
-    } catch (err) {
-      if (err && err.name === 'AbortError') return { ok: false, aborted: true };
-      return { ok: false, error: { code: 'network', message: 'Could not reach the add-on. Check your connection and try again.' } };
-    }
-    let data = null;
-    try {
-      data = await res.json();
-    } catch {
-      // Not JSON: described below by its status.
-    }
-    if (res.ok && data) return { ok: true, data };
-    const retryAfter = Number(res.headers.get('Retry-After')) || 0;
-    if (data && data.error && typeof data.error.message === 'string') return { ok: false, error: data.error, retryAfter };
-    return { ok: false, error: { code: `http_${res.status}`, message: `The add-on answered ${res.status}. Try again in a moment.` }, retryAfter };
-  }
 
   function closeDialog(close) {
     if (typeof close === 'function') close(true);
