@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { isUrlHostAllowed } from './hosts';
 
 // HTTP for hosts an admin typed. Only https to public addresses, unless the host is in the
 // operator's allow list (e.g. an on-premise instance or a local simulator). Private addresses are
@@ -34,7 +35,6 @@ export class OutboundRefusedError extends Error {
 const FILTERED_ADDRESS = /^DNS lookup (\S+?)\(family:.* is not allowed\./;
 
 export function createOutboundHttp(options: OutboundHttpOptions): AxiosInstance {
-  const allowedHosts = options.allowedHosts.map(normalizeEntry);
   const trusted = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   // Only https reaches a host outside the list, so only https needs the filtering agent.
   const filteredHttps = new RequestFilteringHttpsAgent({ keepAlive: true });
@@ -48,7 +48,7 @@ export function createOutboundHttp(options: OutboundHttpOptions): AxiosInstance 
 
   instance.interceptors.request.use((config) => {
     const url = new URL(instance.getUri(config));
-    const hostAllowed = urlHostAllowed(url, allowedHosts);
+    const hostAllowed = isUrlHostAllowed(url, options.allowedHosts);
     if (url.protocol !== 'https:' && !hostAllowed) {
       throw new OutboundRefusedError('insecure_scheme', url.host);
     }
@@ -69,40 +69,4 @@ export function createOutboundHttp(options: OutboundHttpOptions): AxiosInstance 
   });
 
   return instance;
-}
-
-interface HostEntry {
-  host: string;
-  port: string | null;
-}
-
-/** `host` is "name" or "name:port"; entries are the same, optionally with a "*." prefix for subdomains. */
-export function isHostAllowed(host: string, allowedHosts: readonly string[]): boolean {
-  const target = splitHostPort(host.toLowerCase());
-  return allowedHosts.map(normalizeEntry).some((entry) => entryMatches(entry, target.host, target.port));
-}
-
-function urlHostAllowed(url: URL, entries: HostEntry[]): boolean {
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return entries.some((entry) => entryMatches(entry, url.hostname.toLowerCase(), port));
-}
-
-function entryMatches(entry: HostEntry, host: string, port: string | null): boolean {
-  if (entry.port !== null && entry.port !== port) return false;
-  if (entry.host.startsWith('*.')) return host.endsWith(entry.host.slice(1));
-  return entry.host === host;
-}
-
-function normalizeEntry(entry: string): HostEntry {
-  return splitHostPort(entry.trim().toLowerCase());
-}
-
-function splitHostPort(value: string): HostEntry {
-  const bracketed = /^(\[[^\]]+\])(?::(\d+))?$/.exec(value);
-  if (bracketed) return { host: bracketed[1] ?? value, port: bracketed[2] ?? null };
-  const colon = value.lastIndexOf(':');
-  if (colon > 0 && value.indexOf(':') === colon) {
-    return { host: value.slice(0, colon), port: value.slice(colon + 1) };
-  }
-  return { host: value, port: null };
 }

@@ -1,4 +1,4 @@
-import { isHostAllowed } from '../security/outbound';
+import { isHostAllowed } from '../security/hosts';
 
 export type Scheme = 'https' | 'http';
 
@@ -18,7 +18,7 @@ export function parseHostname(input: string, allowedHosts: readonly string[]): H
     return { ok: false, message: 'Enter the xMatters hostname only, for example acme.xmatters.com (no path, no user name).' };
   }
   const hostname = new URL(`${scheme}://${value}`).host;
-  if (scheme === 'http' && !isHostAllowed(hostname, allowedHosts)) {
+  if (scheme === 'http' && !isHostAllowed(hostname, allowedHosts, 'http')) {
     return {
       ok: false,
       message: `xMatters is called over https only; plain http is allowed just for hosts in XMATTERS_ALLOWED_HOSTS, and ${hostname} is not one.`,

@@ -1,4 +1,4 @@
-import { isHostAllowed } from '../security/outbound';
+import { isHostAllowed } from '../security/hosts';
 
 // The "Invite to room" inbound integration URL an admin pastes (docs/xmatters.md §2.1):
 // https://{host}/api/integration/1/functions/{uuid}/triggers[?apiKey=...]
@@ -13,7 +13,7 @@ export function validateInviteUrl(input: string, hostname: string, allowedHosts:
     return { ok: false, message: 'The Invite to Room URL is not a web address. Copy it again from the inbound integration.' };
   }
   const url = new URL(value);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isHostAllowed(url.host, allowedHosts))) {
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isHostAllowed(url.host, allowedHosts, 'http'))) {
     return { ok: false, message: 'The Invite to Room URL must start with https://.' };
   }
   const problem = inviteUrlProblem(url, hostname);

@@ -1,6 +1,7 @@
 import type { AxiosInstance, AxiosRequestConfig } from 'axios';
 import { OutboundRefusedError } from '../security/outbound';
-import { XMattersError, parseRetryAfter } from './errors';
+import { parseRetryAfter } from '../retry-after';
+import { XMattersError } from './errors';
 
 // One HTTP exchange with xMatters: network failures become XMattersErrors here; HTTP statuses
 // are returned for the caller to judge, because what a 403 or 404 means depends on the call.
@@ -15,7 +16,13 @@ export interface XMattersResponse {
 }
 
 export async function send(http: AxiosInstance, config: AxiosRequestConfig): Promise<XMattersResponse> {
-  const host = new URL(http.getUri(config)).host;
+  let host: string;
+  try {
+    host = new URL(http.getUri(config)).host;
+  } catch {
+    // encodeURIComponent refuses a lone surrogate: the text, not xMatters, is at fault.
+    throw new XMattersError('invalid_request', 'The text sent to xMatters contains a broken character; type it again.');
+  }
   try {
     const res = await http.request<string>({
       ...config,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CallbackPayloadError, parseCallback } from '../../lib/xmatters/callbacks';
+import { CallbackPayloadError, parseCallback } from '../../../lib/xmatters/callbacks';
 
 function fixture(name: string): Record<string, unknown> {
-  const file = new URL(`../fixtures/xmatters/${name}`, import.meta.url);
+  const file = new URL(`../../fixtures/xmatters/${name}`, import.meta.url);
   return (JSON.parse(readFileSync(file, 'utf8')) as { payload: Record<string, unknown> }).payload;
 }
 

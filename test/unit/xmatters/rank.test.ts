@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type Candidate, rankRecipients } from '../../lib/xmatters/rank';
+import { type Candidate, rankRecipients } from '../../../lib/xmatters/rank';
 
 function person(targetName: string, first: string, last: string): Candidate {
   const displayName = `${first} ${last}`.trim();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LookupCache, lookupKey, normalizeQuery } from '../../lib/invites/lookup-cache';
+import { LookupCache, lookupKey, normalizeQuery } from '../../../lib/invites/lookup-cache';
 
 function clock(start = 1_000_000) {
   let now = start;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { createSealer, resolveSecretsKey } from '../../lib/security/seal';
+import { createSealer, resolveSecretsKey } from '../../../lib/security/seal';
 
 test('sealing round-trips and never contains the plain text', () => {
   const sealer = createSealer(randomBytes(32));

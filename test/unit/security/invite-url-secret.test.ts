@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { API_KEY_MASK, chooseInviteUrl, hasMaskedApiKey, maskInviteUrl, sealInviteUrl, unsealInviteUrl } from '../../lib/security/invite-url-secret';
-import { createSealer } from '../../lib/security/seal';
+import { API_KEY_MASK, chooseInviteUrl, hasMaskedApiKey, maskInviteUrl, sealInviteUrl, unsealInviteUrl } from '../../../lib/security/invite-url-secret';
+import { createSealer } from '../../../lib/security/seal';
 
 const sealer = createSealer(randomBytes(32));
 const BASE = 'https://acme.xmatters.com/api/integration/1/functions/8a1f0c3e-5b7d-4e2a-9c61-2f4d8e0b7a53/triggers';

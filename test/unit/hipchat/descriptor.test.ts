@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import Ajv from 'ajv-draft-04';
-import { renderDescriptor } from '../../lib/hipchat/descriptor';
+import { renderDescriptor } from '../../../lib/hipchat/descriptor';
 
-const schema = JSON.parse(readFileSync(new URL('../../sim/hipchat/schema/addon-capabilities.draft04.schema.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(readFileSync(new URL('../../../sim/hipchat/schema/addon-capabilities.draft04.schema.json', import.meta.url), 'utf8'));
 
 test('the served descriptor is valid against HipChat\'s own schema', () => {
   const ajv = new Ajv({ unicodeRegExp: false, strict: false, allErrors: true });

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parseRetryAfter } from '../../lib/xmatters/errors';
-import { restError, triggerError } from '../../lib/xmatters/status-errors';
-import type { XMattersResponse } from '../../lib/xmatters/transport';
+import { restError, triggerError } from '../../../lib/xmatters/status-errors';
+import type { XMattersResponse } from '../../../lib/xmatters/transport';
 
 function fixture(name: string): unknown {
-  return (JSON.parse(readFileSync(new URL(`../fixtures/xmatters/${name}`, import.meta.url), 'utf8')) as { payload: unknown }).payload;
+  return (JSON.parse(readFileSync(new URL(`../../fixtures/xmatters/${name}`, import.meta.url), 'utf8')) as { payload: unknown }).payload;
 }
 
 function response(status: number, json?: unknown, extra: Partial<XMattersResponse> = {}): XMattersResponse {
   return { status, json, html: false, retryAfterSeconds: undefined, location: undefined, ...extra };
 }
-
-describe('parseRetryAfter', () => {
-  it('reads delta-seconds and HTTP dates', () => {
-    const now = Date.parse('2025-01-01T00:00:00Z');
-    assert.equal(parseRetryAfter('30', now), 30);
-    assert.equal(parseRetryAfter('Wed, 01 Jan 2025 00:01:00 GMT', now), 60);
-    assert.equal(parseRetryAfter('Tue, 31 Dec 2024 00:00:00 GMT', now), 0);
-    assert.equal(parseRetryAfter('soon', now), undefined);
-    assert.equal(parseRetryAfter(undefined, now), undefined);
-  });
-});
 
 describe('what an xMatters status means', () => {
   it('turns the documented form-validation body into one sentence', () => {
