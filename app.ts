@@ -1,5 +1,5 @@
 import axios from 'axios';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { sep } from 'node:path';
@@ -10,14 +10,22 @@ import { ConfigError, loadConfig, type Config } from './lib/config';
 import { HipChatClient } from './lib/hipchat/client';
 import { renderDescriptor } from './lib/hipchat/descriptor';
 import { InstallationCache, type Installation } from './lib/hipchat/installations';
-import { requireHipChatJwt } from './lib/hipchat/jwt';
-import { revoked, type LifecycleDeps } from './lib/hipchat/lifecycle';
+import { jwtMiddleware } from './lib/hipchat/jwt';
+import type { LifecycleDeps } from './lib/hipchat/lifecycle';
+import { RevocationWatch } from './lib/hipchat/revocation';
 import { TokenCache } from './lib/hipchat/tokens';
 import { createLogger, redactUrl, type Logger } from './lib/logger';
 import { createCallbackCredentials } from './lib/security/callback-credentials';
 import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
+import { openChangeFeed } from './lib/store/change-feed';
+import { Housekeeper } from './lib/housekeeping';
+import { CallbackAuthenticator } from './lib/security/callback-auth';
+import { createRequestLimits } from './lib/security/request-limits';
+import { oncallJobHandler } from './lib/invites/command';
+import { roomEventHandlers } from './lib/invites/room-events';
+import { errorHandler, notFound } from './routes/errors';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
@@ -41,7 +49,9 @@ export interface Addon {
   log: Logger;
   installations: InstallationCache;
   tokens: TokenCache;
+  revocation: RevocationWatch;
   worker: OutboxWorker;
+  housekeeping: Housekeeper;
   inviteDeps: InviteDeps;
   /** Stops background work and closes the database. */
   close(): Promise<void>;
@@ -49,10 +59,12 @@ export interface Addon {
 
 /** Composition root: config → store → clients → express app. */
 export interface AddonOptions {
-  /** Run the delivery queue's worker in this process (default true). */
+  /** Run the delivery queue's worker and the housekeeping in this process (default true). */
   startWorker?: boolean;
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'workerId'>>;
 }
+
+const HOUSEKEEPING_EVERY_MS = 60_000;
 
 export async function createAddon(config: Config, log: Logger = createLogger(config.logLevel), options: AddonOptions = {}): Promise<Addon> {
   const secretsKey = resolveSecretsKey(config.secretsKey, config.dataDir);
@@ -60,15 +72,19 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const callbackCredentials = createCallbackCredentials(secretsKey);
   const xmattersHttp = createOutboundHttp({ allowedHosts: config.xmattersAllowedHosts, timeoutMs: XMATTERS_TIMEOUT_MS });
   const db = await openDb(config.database);
+  const feed = await openChangeFeed(db, log.child({ component: 'change-feed' }));
   const descriptor = renderDescriptor(config.baseUrl);
   const scopes = descriptor.capabilities.hipchatApiConsumer.scopes;
   const hipchatHttp = axios.create({ timeout: HIPCHAT_TIMEOUT_MS, maxRedirects: 0 });
 
   const installations = new InstallationCache(db, sealer);
-  const tokens = new TokenCache(hipchatHttp, (oauthId) => revoked({ db, installations, log }, oauthId));
+  installations.follow(feed);
+  const revocation = new RevocationWatch({ db, sealer, http: hipchatHttp, scopes, feed, log: log.child({ component: 'revocation' }), options: config.revocation });
+  const tokens = new TokenCache(hipchatHttp, scopes, revocation);
   const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp);
-  const requireJwt = requireHipChatJwt({ installations, clientFor });
-  const lifecycle: LifecycleDeps = { db, sealer, http: hipchatHttp, installations, tokens, allowedHosts: config.hipchatAllowedHosts, scopes, log };
+  const limits = createRequestLimits(config.unauthenticatedPerMinute);
+  const jwt = jwtMiddleware({ installations, clientFor, onRejected: limits.failedAuth });
+  const lifecycle: LifecycleDeps = { db, sealer, http: hipchatHttp, installations, tokens, revocation, feed, allowedHosts: config.hipchatAllowedHosts, scopes, log };
 
   const chat = hipchatChatPort({ installations, clientFor, fromName: descriptor.capabilities.hipchatApiConsumer.fromName ?? descriptor.name });
   const xmatters = xmattersConnections({
@@ -90,9 +106,13 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     wake: () => worker.wake(),
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses) };
+  const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses), [JOB_KINDS.oncall]: oncallJobHandler(responses) };
   const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
-  if (options.startWorker !== false) worker.start();
+  const housekeeping = new Housekeeper([{ name: 'revoked installations', run: () => revocation.sweep() }], log.child({ component: 'housekeeping' }), HOUSEKEEPING_EVERY_MS);
+  if (options.startWorker !== false) {
+    worker.start();
+    housekeeping.start();
+  }
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -100,7 +120,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
   app.use(
@@ -131,8 +151,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   });
   // Machine-to-machine endpoints first: their answers are JSON or empty, so the page headers below are
   // only cost on these hot paths.
-  app.use(webhookRoutes({ requireJwt, responses }));
-  app.use(xmattersRoutes({ responses }));
+  app.use(webhookRoutes({ jwt, handlers: roomEventHandlers(responses) }));
+  app.use(xmattersRoutes({ responses, auth: new CallbackAuthenticator(db, feed), failedAuth: limits.failedAuth }));
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
   // HipChat's own pages (another origin) show the add-on's avatar.
   app.use(
@@ -146,16 +166,14 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   );
 
   app.use(opsRoutes({ db, registry }));
-  app.use(lifecycleRoutes({ ...lifecycle, descriptor }));
-  app.use(configureRoutes({ requireJwt, db, sealer, callbackCredentials, xmattersHttp, config }));
-  app.use(inviteRoutes({ requireJwt, inviteDeps, xmatters }));
+  app.use(lifecycleRoutes({ ...lifecycle, descriptor, limits }));
+  app.use(configureRoutes({ jwt, db, sealer, callbackCredentials, xmattersHttp, config, feed }));
+  app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
   });
 
-  app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: 'No such page or endpoint' } });
-  });
+  app.use(notFound);
   app.use(errorHandler);
 
   return {
@@ -165,10 +183,15 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     log,
     installations,
     tokens,
+    revocation,
     worker,
+    housekeeping,
     inviteDeps,
     async close() {
+      await housekeeping.stop();
+      revocation.close();
       await worker.stop();
+      await feed.close();
       await db.destroy();
     },
   };
@@ -188,18 +211,6 @@ function cspDirectives(hipchatHosts: string[]) {
     upgradeInsecureRequests: null,
   };
 }
-
-const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
-  const message =
-    status === 413 ? 'The request body is too large'
-    : err?.type === 'entity.parse.failed' ? 'The request body is not valid JSON'
-    : status < 500 ? String(err.message ?? 'Bad request')
-    : 'Internal error; the request id is in the x-request-id header';
-  if (status >= 500) req.log.error({ err }, 'request failed');
-  if (res.headersSent) return;
-  res.status(status).json({ error: { code: status === 413 ? 'too_large' : status < 500 ? 'bad_request' : 'internal', message } });
-};
 
 async function main(): Promise<void> {
   let config: Config;

@@ -48,7 +48,7 @@ for (const [frame, time] of [...selfByFrame].sort((a, b) => b[1] - a[1]).slice(0
 
 // Total time under frames whose name matches: each sample counted once per pattern.
 const patterns = [
-  'verifyHipChatJwt',
+  'verifyJwt',
   'createPublicKey',
   'userEnteredRoom',
   'loggingMiddleware',

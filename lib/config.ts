@@ -32,6 +32,14 @@ const schema = z.object({
   HIPCHAT_ALLOWED_HOSTS: hostList.default(HIPCHAT_CLOUD_HOSTS),
   XMATTERS_ALLOWED_HOSTS: hostList.default([]),
   OUTBOX_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(false|true|\d{1,2}|loopback|uniquelocal|linklocal|[0-9a-f.:/, ]+)$/i, 'must be false, a hop count, or trusted proxy addresses (express "trust proxy")')
+    .default('false'),
+  UNAUTHENTICATED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  HIPCHAT_REVOCATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
+  HIPCHAT_REVOKED_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3 * 86_400),
+  HIPCHAT_REVOKED_PROBE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -46,6 +54,11 @@ export interface Config {
   xmattersAllowedHosts: string[];
   /** How long a delivery job stays with the worker that claimed it before another may take it over. */
   outboxLeaseMs: number;
+  /** express's `trust proxy`: whose X-Forwarded-For names the client (per-address limits depend on it). */
+  trustProxy: boolean | number | string;
+  /** Per client address: install and uninstall requests, and requests whose credentials were refused. */
+  unauthenticatedPerMinute: number;
+  revocation: { confirmMs: number; graceMs: number; probeEveryMs: number };
   logLevel: string;
 }
 
@@ -76,6 +89,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hipchatAllowedHosts: c.HIPCHAT_ALLOWED_HOSTS,
     xmattersAllowedHosts: c.XMATTERS_ALLOWED_HOSTS,
     outboxLeaseMs: c.OUTBOX_LEASE_SECONDS * 1000,
+    trustProxy: trustProxyValue(c.TRUST_PROXY),
+    unauthenticatedPerMinute: c.UNAUTHENTICATED_REQUESTS_PER_MINUTE,
+    revocation: {
+      confirmMs: c.HIPCHAT_REVOCATION_CONFIRM_SECONDS * 1000,
+      graceMs: c.HIPCHAT_REVOKED_GRACE_SECONDS * 1000,
+      probeEveryMs: c.HIPCHAT_REVOKED_PROBE_SECONDS * 1000,
+    },
     logLevel: c.LOG_LEVEL,
   };
+}
+
+function trustProxyValue(value: string): boolean | number | string {
+  const v = value.trim().toLowerCase();
+  if (v === 'false') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }

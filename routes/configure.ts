@@ -1,12 +1,15 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router } from 'express';
 import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { Config } from '../lib/config';
 import type { HipChatRoom } from '../lib/hipchat/client';
 import { HipChatApiError } from '../lib/hipchat/errors';
-import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
+import { contextOf, signPageToken, type HipChatContext, type JwtMiddleware } from '../lib/hipchat/jwt';
+import { page } from './errors';
 import { configureAccess, type ConfigureAccess } from '../lib/hipchat/permissions';
+import { CALLBACK_CREDENTIALS_TOPIC } from '../lib/security/callback-auth';
 import type { CallbackCredentialFactory } from '../lib/security/callback-credentials';
+import type { ChangeFeed } from '../lib/store/change-feed';
 import { chooseInviteUrl, hasMaskedApiKey, sealInviteUrl } from '../lib/security/invite-url-secret';
 import type { Sealer } from '../lib/security/seal';
 import type { Db } from '../lib/store/db';
@@ -24,17 +27,20 @@ import { createXMattersClient, type AuthenticationResult } from '../lib/xmatters
 import type { XMattersErrorCode } from '../lib/xmatters/errors';
 import { parseHostname, type Scheme } from '../lib/xmatters/hostname';
 import { validateInviteUrl } from '../lib/xmatters/invite-url';
-import { api, parseInput, Refusal, text } from './api';
+import { AddonError } from '../lib/errors';
+import { api, parseInput, text } from './api';
 
 /** The configure tab (HipChat's `configurable`). */
 export interface ConfigureDeps {
-  requireJwt: RequestHandler;
+  jwt: JwtMiddleware;
   db: Db;
   sealer: Sealer;
   callbackCredentials: CallbackCredentialFactory;
   /** SSRF-safe HTTP for the xMatters host an admin typed (XMATTERS_ALLOWED_HOSTS applied). */
   xmattersHttp: AxiosInstance;
   config: Pick<Config, 'baseUrl' | 'xmattersAllowedHosts'>;
+  /** Tells every instance that callback credentials changed. */
+  feed: ChangeFeed;
 }
 
 type Field = 'hostname' | 'username' | 'password' | 'inviteUrl';
@@ -52,6 +58,8 @@ const credentialsBody = z.object(
 );
 const settingsBody = credentialsBody.extend({
   inviteUrl: text('The Invite to Room URL').trim().min(1, 'Paste the Invite to Room URL').max(2000, 'The Invite to Room URL is at most 2000 characters'),
+  /** Off unless sent: responders are matched to HipChat users by e-mail address only. */
+  matchMentionNames: z.boolean({ error: 'matchMentionNames must be true or false' }).default(false),
 });
 const regenerateBody = z.object({ confirm: z.literal(true, { error: 'Send {"confirm": true} to regenerate the callback password' }) }, bodyError);
 
@@ -60,7 +68,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
   const json = express.json({ limit: '16kb' });
   const callbackUrl = `${deps.config.baseUrl}/xmatters/callbacks`;
 
-  router.get('/configure', deps.requireJwt, async (req, res) => {
+  router.get('/configure', page, deps.jwt.hipchat, async (req, res) => {
     const context = contextOf(req);
     const [settings, access] = await Promise.all([findSettings(deps.db, context.installation.oauthId), accessOrProblem(context)]);
     const canEdit = access.editor !== null;
@@ -80,9 +88,9 @@ export function configureRoutes(deps: ConfigureDeps): Router {
 
   router.post(
     '/configure/api/test',
-    deps.requireJwt,
+    deps.jwt.page,
     json,
-    api('configure', async (req, res) => {
+    api(async (req, res) => {
       const context = contextOf(req);
       await requireEditor(context);
       const body = parseInput(credentialsBody, req.body, 'invalid_request');
@@ -95,9 +103,9 @@ export function configureRoutes(deps: ConfigureDeps): Router {
 
   router.post(
     '/configure/api/settings',
-    deps.requireJwt,
+    deps.jwt.page,
     json,
-    api('configure', async (req, res) => {
+    api(async (req, res) => {
       const context = contextOf(req);
       const editor = await requireEditor(context);
       const body = parseInput(settingsBody, req.body, 'invalid_request');
@@ -120,6 +128,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
           inviteUrlSealed,
           verifiedAt: verified.at,
           verifiedAs: verified.as,
+          matchMentionNames: body.matchMentionNames,
           changedBy: editor,
         });
         if (stored?.callbackUsername) return undefined;
@@ -130,6 +139,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
 
       const saved = await findSettings(deps.db, installationId);
       if (!saved) throw new Error('xMatters settings vanished right after being saved');
+      if (callbackPassword && saved.callbackUsername) await deps.feed.publish(CALLBACK_CREDENTIALS_TOPIC, saved.callbackUsername);
       context.log.info({ hostname: saved.hostname, username: saved.username, retested: retest, callbackCreated: callbackPassword !== undefined }, 'xMatters settings saved');
       res.json({
         message: 'Settings saved.',
@@ -141,18 +151,19 @@ export function configureRoutes(deps: ConfigureDeps): Router {
 
   router.post(
     '/configure/api/callback-credentials',
-    deps.requireJwt,
+    deps.jwt.page,
     json,
-    api('configure', async (req, res) => {
+    api(async (req, res) => {
       const context = contextOf(req);
       const editor = await requireEditor(context);
       parseInput(regenerateBody, req.body, 'invalid_request');
       const installationId = context.installation.oauthId;
       const settings = await findSettings(deps.db, installationId);
-      const notConfigured = new Refusal(409, 'not_configured', 'Save the xMatters settings first: the callback credentials are created with them.');
+      const notConfigured = new AddonError(409, 'not_configured', 'Save the xMatters settings first: the callback credentials are created with them.');
       if (!settings?.callbackUsername) throw notConfigured;
       const fresh = deps.callbackCredentials.generate(installationId);
       if (!(await replaceCallbackPassword(deps.db, installationId, { nonce: fresh.nonce, passwordHash: fresh.passwordHash }, editor))) throw notConfigured;
+      await deps.feed.publish(CALLBACK_CREDENTIALS_TOPIC, settings.callbackUsername);
       context.log.info({ callbackUsername: settings.callbackUsername }, 'callback password regenerated');
       res.json({
         message: 'A new callback password was generated. The old one no longer works.',
@@ -167,13 +178,13 @@ export function configureRoutes(deps: ConfigureDeps): Router {
 /** The credentials to use: the typed ones, or the saved password when the field was left empty. */
 function credentialsFrom(deps: ConfigureDeps, body: z.infer<typeof credentialsBody>, stored: StoredSettings | undefined): Credentials {
   const parsed = parseHostname(body.hostname, deps.config.xmattersAllowedHosts);
-  if (!parsed.ok) throw new Refusal(400, 'invalid_hostname', parsed.message, 'hostname');
+  if (!parsed.ok) throw new AddonError(400, 'invalid_hostname', parsed.message, { field: 'hostname' });
   const hostname = parsed.scheme === 'http' ? `http://${parsed.hostname}` : parsed.hostname;
   const sameAccount = stored !== undefined && stored.hostname === hostname && stored.username === body.username;
   if (body.password === '') {
-    if (!stored) throw new Refusal(400, 'invalid_request', 'password: Enter the password of the integration user', 'password');
+    if (!stored) throw new AddonError(400, 'invalid_request', 'password: Enter the password of the integration user', { field: 'password' });
     // The saved password goes only to the host and user it was saved for.
-    if (!sameAccount) throw new Refusal(400, 'invalid_request', 'password: Enter the password again: the hostname or username changed', 'password');
+    if (!sameAccount) throw new AddonError(400, 'invalid_request', 'password: Enter the password again: the hostname or username changed', { field: 'password' });
   }
   const storedPassword = stored && sameAccount ? deps.sealer.unseal(stored.passwordSealed) : undefined;
   const password = body.password === '' ? (storedPassword ?? '') : body.password;
@@ -183,10 +194,10 @@ function credentialsFrom(deps: ConfigureDeps, body: z.infer<typeof credentialsBo
 /** The Invite to Room URL to store, its key sealed; the URL as shown (key masked) keeps the saved key. */
 function inviteUrlToStore(deps: ConfigureDeps, input: string, stored: StoredSettings | undefined, host: string): string {
   const chosen = chooseInviteUrl(input, stored?.inviteUrlSealed ?? null, deps.sealer);
-  if (!chosen.ok) throw new Refusal(400, 'invalid_invite_url', chosen.message, 'inviteUrl');
+  if (!chosen.ok) throw new AddonError(400, 'invalid_invite_url', chosen.message, { field: 'inviteUrl' });
   // A kept key is checked like a pasted one: it only ever goes to the hostname being saved.
   const valid = validateInviteUrl(chosen.url, host, deps.config.xmattersAllowedHosts);
-  if (!valid.ok) throw new Refusal(400, 'invalid_invite_url', valid.message, 'inviteUrl');
+  if (!valid.ok) throw new AddonError(400, 'invalid_invite_url', valid.message, { field: 'inviteUrl' });
   return sealInviteUrl(valid.url, deps.sealer);
 }
 
@@ -208,7 +219,11 @@ async function testCredentials(http: AxiosInstance, credentials: Credentials): P
   const { host, scheme, username, password } = credentials;
   const result = await createXMattersClient({ hostname: host, scheme, username, password, http }).testAuthentication();
   if (result.ok) return result;
-  throw new Refusal(statusFor(result.code), `xmatters_${result.code}`, result.message, FIELD_OF[result.code], result.retryAfterSeconds);
+  const field = FIELD_OF[result.code];
+  throw new AddonError(statusFor(result.code), `xmatters_${result.code}`, result.message, {
+    ...(field ? { field } : {}),
+    ...(result.retryAfterSeconds !== undefined ? { retryAfterSeconds: result.retryAfterSeconds } : {}),
+  });
 }
 
 /** Which field an xMatters failure is about, so the page can put the message next to it. */
@@ -240,12 +255,12 @@ async function requireEditor(context: HipChatContext): Promise<ChangedBy> {
   try {
     access = await configureAccess(context);
   } catch (err) {
-    if (err instanceof HipChatApiError) throw new Refusal(503, 'hipchat_unavailable', `Could not check with HipChat who may change these settings. ${err.message}. Try again in a moment.`);
+    if (err instanceof HipChatApiError) throw new AddonError(503, 'hipchat_unavailable', `Could not check with HipChat who may change these settings. ${err.message}. Try again in a moment.`);
     throw err;
   }
   if (!access.editor) {
     context.log.info('settings change refused: not a group admin or the room owner');
-    throw new Refusal(403, 'forbidden', access.rule);
+    throw new AddonError(403, 'forbidden', access.rule);
   }
   return access.editor;
 }
@@ -290,6 +305,7 @@ function settingsJson(settings: SettingsView) {
     verifiedAt: settings.verifiedAt === null ? null : new Date(settings.verifiedAt).toISOString(),
     verifiedAs: settings.verifiedAs,
     callbackUsername: settings.callbackUsername,
+    matchMentionNames: settings.matchMentionNames,
     updatedAt: new Date(settings.updatedAt).toISOString(),
     updatedByName: settings.updatedByName,
   };

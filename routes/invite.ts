@@ -1,18 +1,21 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { HipChatApiError } from '../lib/hipchat/errors';
-import { contextOf, signPageToken, type HipChatContext } from '../lib/hipchat/jwt';
+import { contextOf, signPageToken, type HipChatContext, type JwtMiddleware } from '../lib/hipchat/jwt';
+import { page } from './errors';
 import { configureAccess } from '../lib/hipchat/permissions';
 import { LookupCache, lookupKey } from '../lib/invites/lookup-cache';
 import { createInvite, MAX_DESCRIPTION, MAX_RECIPIENTS, type InviteDeps } from '../lib/invites/service';
 import type { XMattersConnections } from '../lib/invites/xmatters-target';
+import { BROKEN_TEXT, isWellFormedText } from '../lib/text';
 import { XMattersError } from '../lib/xmatters/errors';
 import type { Recipient } from '../lib/xmatters/rank';
-import { api, parseInput, Refusal, text } from './api';
+import { AddonError } from '../lib/errors';
+import { api, parseInput, text } from './api';
 
 /** The "+" dialog and its endpoints. */
 export interface InviteRouteDeps {
-  requireJwt: RequestHandler;
+  jwt: JwtMiddleware;
   inviteDeps: InviteDeps;
   xmatters: XMattersConnections;
 }
@@ -25,18 +28,18 @@ const HIPCHAT_NAMES_TIMEOUT_MS = 3000;
 const HOW_TO_CONFIGURE = 'in HipChat, open the room menu → Integrations → xMatters On-Call Invite → Configure';
 
 const notConfigured = () =>
-  new Refusal(409, 'not_configured', `xMatters is not set up for this installation yet. A HipChat admin can set it up: ${HOW_TO_CONFIGURE}.`);
+  new AddonError(409, 'not_configured', `xMatters is not set up for this installation yet. A HipChat admin can set it up: ${HOW_TO_CONFIGURE}.`);
 
 
 const lookupQuery = z.object({
-  q: text('The search text').trim().min(2, 'Type at least 2 characters to search').max(100, 'Search with at most 100 characters'),
+  q: text('The search text').trim().min(2, 'Type at least 2 characters to search').max(100, 'Search with at most 100 characters').refine(isWellFormedText, `The search text ${BROKEN_TEXT}`),
 });
 
 const recipientBody = z.object(
   {
-    targetName: text('targetName').trim().min(1, 'targetName is empty').max(255, 'targetName is at most 255 characters'),
+    targetName: text('targetName').trim().min(1, 'targetName is empty').max(255, 'targetName is at most 255 characters').refine(isWellFormedText, `targetName ${BROKEN_TEXT}`),
     type: z.enum(['PERSON', 'GROUP'], { error: 'type must be PERSON or GROUP' }),
-    displayName: text('displayName').trim().max(255, 'displayName is at most 255 characters').optional(),
+    displayName: text('displayName').trim().max(255, 'displayName is at most 255 characters').refine(isWellFormedText, `displayName ${BROKEN_TEXT}`).optional(),
   },
   { error: 'Each recipient must be an object {targetName, type, displayName}' },
 );
@@ -57,7 +60,8 @@ const inviteBody = z.object(
     description: text('The description')
       .trim()
       .min(1, 'Write a description')
-      .max(MAX_DESCRIPTION, `The description is at most ${MAX_DESCRIPTION} characters`),
+      .max(MAX_DESCRIPTION, `The description is at most ${MAX_DESCRIPTION} characters`)
+      .refine(isWellFormedText, `The description ${BROKEN_TEXT}`),
     idempotencyKey: text('idempotencyKey').regex(/^[A-Za-z0-9_-]{8,100}$/, 'idempotencyKey must be 8–100 letters, digits, _ or -, generated once per dialog'),
   },
   { error: 'The request body must be a JSON object sent as application/json' },
@@ -67,7 +71,7 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
   const router = Router();
   const lookups = new LookupCache<Recipient[]>({ ttlMs: LOOKUP_TTL_MS, maxEntries: LOOKUP_MAX_ENTRIES });
 
-  router.get('/invite/dialog', deps.requireJwt, async (req, res) => {
+  router.get('/invite/dialog', page, deps.jwt.hipchat, async (req, res) => {
     const context = contextOf(req);
     const configured = (await deps.xmatters.targetFor(context.installation.oauthId)) !== undefined;
     res.set('Cache-Control', 'no-store').render('invite-dialog', {
@@ -84,8 +88,8 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
 
   router.get(
     '/invite/api/recipients',
-    deps.requireJwt,
-    api('invite', async (req, res) => {
+    deps.jwt.page,
+    api(async (req, res) => {
       const context = contextOf(req);
       const { q } = parseInput(lookupQuery, req.query, 'invalid');
       const installationId = context.installation.oauthId;
@@ -107,13 +111,13 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
 
   router.post(
     '/invite/api/invites',
-    deps.requireJwt,
+    deps.jwt.page,
     express.json({ limit: '32kb' }),
-    api('invite', async (req, res) => {
+    api(async (req, res) => {
       const context = contextOf(req);
       const body = parseInput(inviteBody, req.body, 'invalid');
       const { roomId, userId } = context;
-      if (roomId === undefined) throw new Refusal(400, 'no_room', 'The token names no room. Open the dialog from the room the responders should join.');
+      if (roomId === undefined) throw new AddonError(400, 'no_room', 'The token names no room. Open the dialog from the room the responders should join.');
       const installationId = context.installation.oauthId;
       if (!(await deps.xmatters.targetFor(installationId))) throw notConfigured();
 
@@ -141,10 +145,10 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
 }
 
 /** xMatters' own sentence, prefixed; 429 passes its rate limit on, anything else is a bad gateway. */
-function lookupRefusal(err: XMattersError): Refusal {
+function lookupRefusal(err: XMattersError): AddonError {
   const message = `Could not search xMatters: ${err.message}`;
-  if (err.code === 'rate_limited') return new Refusal(429, 'xmatters_rate_limited', message, undefined, err.retryAfterSeconds ?? 60);
-  return new Refusal(502, `xmatters_${err.code}`, message);
+  if (err.code === 'rate_limited') return new AddonError(429, 'xmatters_rate_limited', message, { retryAfterSeconds: err.retryAfterSeconds ?? 60 });
+  return new AddonError(502, `xmatters_${err.code}`, message);
 }
 
 /** Whether the user may open the configure tab: a group admin, or the owner of a room installation's room. */

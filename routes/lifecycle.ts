@@ -1,11 +1,18 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
+import { AddonError } from '../lib/errors';
 import type { Descriptor } from '../lib/hipchat/descriptor';
-import { InstallRefused, installBody } from '../lib/hipchat/install';
-import { install, uninstall, UninstallRefused, type LifecycleDeps } from '../lib/hipchat/lifecycle';
+import { installBody } from '../lib/hipchat/install';
+import { install, uninstall, type LifecycleDeps } from '../lib/hipchat/lifecycle';
 import { zodMessage } from './validation';
 
+export interface LifecycleRouteDeps extends LifecycleDeps {
+  descriptor: Descriptor;
+  /** Per-address limits: anyone can call these, and each call makes the add-on call HipChat. */
+  limits: { install: RequestHandler; uninstall: RequestHandler };
+}
+
 /** Descriptor, install and uninstall: the routes HipChat calls to manage the add-on. */
-export function lifecycleRoutes(deps: LifecycleDeps & { descriptor: Descriptor }): Router {
+export function lifecycleRoutes(deps: LifecycleRouteDeps): Router {
   const router = Router();
   const callbackPath = new URL(deps.descriptor.capabilities.installable.callbackUrl).pathname;
 
@@ -13,31 +20,18 @@ export function lifecycleRoutes(deps: LifecycleDeps & { descriptor: Descriptor }
     res.set('Cache-Control', 'no-cache').json(deps.descriptor);
   });
 
-  router.post(callbackPath, express.json({ limit: '16kb' }), async (req, res) => {
+  router.post(callbackPath, deps.limits.install, express.json({ limit: '16kb' }), async (req, res) => {
     const parsed = installBody.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).type('text').send(`Invalid installation body: ${zodMessage(parsed.error)}`);
-      return;
-    }
-    try {
-      await install(deps, parsed.data);
-      res.status(204).end();
-    } catch (err) {
-      if (!(err instanceof InstallRefused)) throw err;
-      req.log.warn({ oauthId: parsed.data.oauthId, status: err.status, reason: err.message }, 'installation refused');
-      res.status(err.status).type('text').send(err.message);
-    }
+    if (!parsed.success) throw new AddonError(400, 'invalid_installation', `Invalid installation body: ${zodMessage(parsed.error)}`, { retryable: false });
+    await install(deps, parsed.data);
+    res.status(204).end();
   });
 
-  router.delete(`${callbackPath}/:oauthId`, async (req, res) => {
-    try {
-      await uninstall(deps, req.params.oauthId);
-      res.status(204).end();
-    } catch (err) {
-      if (!(err instanceof UninstallRefused)) throw err;
-      req.log.warn({ oauthId: req.params.oauthId, reason: err.message }, 'uninstall refused');
-      res.status(err.status).type('text').send(err.message);
-    }
+  router.delete(`${callbackPath}/:oauthId`, deps.limits.uninstall, async (req, res) => {
+    const oauthId = String(req.params.oauthId);
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(oauthId)) throw new AddonError(404, 'not_found', 'No installation has that oauthId.');
+    await uninstall(deps, oauthId);
+    res.status(204).end();
   });
 
   return router;

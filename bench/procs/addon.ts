@@ -43,7 +43,7 @@ serveParent(
   {
     /** 'memory': installations from the in-memory cache (as shipped); 'db': every JWT check re-reads the database. */
     installationSource(arg) {
-      if (arg === 'db') installations.get = (oauthId: string) => installations.reload(oauthId);
+      if (arg === 'db') installations.get = (oauthId: string) => installations.refresh(oauthId);
       else installations.get = InstallationCache.prototype.get;
       return arg;
     },

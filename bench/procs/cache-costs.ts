@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { verifyHipChatJwt } from '../../lib/hipchat/jwt';
+import { verifyJwt } from '../../lib/hipchat/jwt';
 import type { InstallationCache } from '../../lib/hipchat/installations';
 
 export interface CallCost {
@@ -24,7 +24,7 @@ export async function cacheCosts(installations: InstallationCache, opts: { oauth
   };
   return [
     await time('InstallationCache.get (memory)', () => installations.get(opts.oauthId)),
-    await time('InstallationCache.reload (SQLite read + unseal)', () => installations.reload(opts.oauthId)),
-    await time('verifyHipChatJwt (installation from memory)', () => verifyHipChatJwt(opts.token, installations)),
+    await time('InstallationCache.refresh (database read + unseal)', () => installations.refresh(opts.oauthId)),
+    await time('verifyJwt (installation from memory)', () => verifyJwt(opts.token, installations, false)),
   ];
 }

@@ -38,7 +38,7 @@ export function hipchatChatPort(deps: {
 }): ChatPort {
   const clientOf = async (installationId: string) => {
     const installation = await deps.installations.get(installationId);
-    if (!installation) throw new HipChatApiError(`Installation ${installationId} is no longer active`, 'revoked', undefined, undefined);
+    if (!installation) throw new HipChatApiError(`Installation ${installationId} is not active`, 'inactive', undefined, undefined);
     return deps.clientFor(installation);
   };
   return {
@@ -47,11 +47,17 @@ export function hipchatChatPort(deps: {
     },
     async findUser(installationId, by) {
       const client = await clientOf(installationId);
-      for (const key of [by.email, by.mentionName ? `@${by.mentionName}` : undefined]) {
-        if (!key) continue;
+      const lookups = [
+        ...(by.email ? [{ key: by.email, matchedBy: 'email' as const }] : []),
+        ...(by.mentionName ? [{ key: `@${by.mentionName}`, matchedBy: 'mention_name' as const }] : []),
+      ];
+      for (const { key, matchedBy } of lookups) {
         try {
           const user = await client.getUser(key);
-          if (!user.is_deleted) return { id: String(user.id), name: user.name, mentionName: user.mention_name } satisfies ChatUser;
+          if (user.is_deleted) continue;
+          // The address must be the user's own, not one HipChat matched loosely.
+          if (matchedBy === 'email' && user.email?.toLowerCase() !== by.email!.toLowerCase()) continue;
+          return { user: { id: String(user.id), name: user.name, mentionName: user.mention_name } satisfies ChatUser, matchedBy };
         } catch (err) {
           if (!(err instanceof HipChatApiError && err.code === 'not_found')) throw err;
         }

@@ -46,14 +46,6 @@ export interface HipChatRoom {
   [key: string]: unknown;
 }
 
-/** The scopes each call needs; a token is asked for exactly those. */
-const SCOPES = {
-  notify: ['send_notification'],
-  viewGroup: ['view_group'],
-  viewRoom: ['view_room'],
-  adminRoom: ['admin_room'],
-};
-
 /**
  * HipChat REST API v2 for one installation. URLs come from the installation's API URL; a 401 drops the
  * cached token and retries once; failures are HipChatApiErrors carrying Retry-After.
@@ -66,7 +58,7 @@ export class HipChatClient {
   ) {}
 
   async sendNotification(roomId: number | string, notification: RoomNotification): Promise<void> {
-    await this.call('sending a room notification', SCOPES.notify, {
+    await this.call('sending a room notification', {
       method: 'POST',
       url: `room/${encodeURIComponent(String(roomId))}/notification`,
       data: notification,
@@ -75,21 +67,21 @@ export class HipChatClient {
 
   /** A user by id, email or @mention name. */
   async getUser(idOrEmailOrMention: number | string): Promise<HipChatUser> {
-    return this.call('looking up a user', SCOPES.viewGroup, {
+    return this.call('looking up a user', {
       method: 'GET',
       url: `user/${encodeURIComponent(String(idOrEmailOrMention))}`,
     });
   }
 
   async getRoom(roomId: number | string): Promise<HipChatRoom> {
-    return this.call('reading a room', SCOPES.viewRoom, { method: 'GET', url: `room/${encodeURIComponent(String(roomId))}` });
+    return this.call('reading a room', { method: 'GET', url: `room/${encodeURIComponent(String(roomId))}` });
   }
 
   /** Ids of a room's members (private rooms), following HipChat's paging up to `maxPages` pages. */
   async getRoomMemberIds(roomId: number | string, maxPages = 10): Promise<number[]> {
     const ids: number[] = [];
     for (let page = 0; page < maxPages; page++) {
-      const list = await this.call<{ items: Array<{ id: number }>; links?: { next?: string } }>('listing room members', SCOPES.viewRoom, {
+      const list = await this.call<{ items: Array<{ id: number }>; links?: { next?: string } }>('listing room members', {
         method: 'GET',
         url: `room/${encodeURIComponent(String(roomId))}/member`,
         params: { 'start-index': page * 1000, 'max-results': 1000 },
@@ -101,17 +93,17 @@ export class HipChatClient {
   }
 
   async inviteUser(roomId: number | string, user: number | string, reason: string): Promise<void> {
-    await this.call('inviting a user into a room', SCOPES.adminRoom, {
+    await this.call('inviting a user into a room', {
       method: 'POST',
       url: `room/${encodeURIComponent(String(roomId))}/invite/${encodeURIComponent(String(user))}`,
       data: { reason },
     });
   }
 
-  private async call<T>(what: string, scopes: string[], request: AxiosRequestConfig): Promise<T> {
+  private async call<T>(what: string, request: AxiosRequestConfig): Promise<T> {
     const baseURL = this.installation.apiUrl.endsWith('/') ? this.installation.apiUrl : `${this.installation.apiUrl}/`;
     for (let attempt = 0; ; attempt++) {
-      const token = await this.tokens.get(this.installation, scopes);
+      const token = await this.tokens.get(this.installation);
       try {
         const res = await this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } });
         return res.data;

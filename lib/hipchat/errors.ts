@@ -1,4 +1,5 @@
 import { AxiosError } from 'axios';
+import { parseRetryAfter } from '../retry-after';
 
 export type HipChatErrorCode =
   | 'bad_request'
@@ -8,7 +9,10 @@ export type HipChatErrorCode =
   | 'rate_limited'
   | 'server_error'
   | 'network'
-  | 'revoked';
+  /** The token endpoint refused a grant (400/401/403): an outage unless it keeps saying the client is gone. */
+  | 'refused'
+  /** The installation is not active (revoked, awaiting its purge or its return). */
+  | 'inactive';
 
 /** A failed HipChat REST call, typed so that the delivery queue can tell retry from give-up. */
 export class HipChatApiError extends Error {
@@ -24,7 +28,7 @@ export class HipChatApiError extends Error {
   }
 
   get retryable(): boolean {
-    return this.code === 'rate_limited' || this.code === 'server_error' || this.code === 'network';
+    return this.code === 'rate_limited' || this.code === 'server_error' || this.code === 'network' || this.code === 'refused' || this.code === 'inactive';
   }
 }
 
@@ -34,13 +38,8 @@ export class HipChatApiError extends Error {
  * nothing about a 5xx).
  */
 export function retryAfterFrom(status: number, headers: Record<string, unknown>, now = Date.now()): number | undefined {
-  const retryAfter = headers['retry-after'];
-  if (typeof retryAfter === 'string' && retryAfter.trim()) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - now) / 1000));
-  }
+  const retryAfter = parseRetryAfter(headers['retry-after'], now);
+  if (retryAfter !== undefined) return retryAfter;
   if (status !== 429) return undefined;
   const floodExhausted = headers['x-floodcontrol-remaining'] !== undefined && Number(headers['x-floodcontrol-remaining']) <= 0;
   for (const name of floodExhausted ? ['x-floodcontrol-reset', 'x-ratelimit-reset'] : ['x-ratelimit-reset', 'x-floodcontrol-reset']) {

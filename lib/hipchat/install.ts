@@ -1,18 +1,16 @@
 import type { AxiosInstance } from 'axios';
 import { z } from 'zod';
+import { AddonError } from '../errors';
 import { HipChatApiError } from './errors';
-import { hostOf, isUrlHostAllowed } from './hosts';
+import { hostOf, isUrlHostAllowed } from '../security/hosts';
 import type { Installation } from './installations';
 import { requestToken } from './tokens';
 
 /** Why an installation was refused: the HTTP status to answer and a sentence saying what to fix. */
-export class InstallRefused extends Error {
-  constructor(
-    readonly status: 400 | 403 | 409,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'InstallRefused';
+export class InstallRefused extends AddonError {
+  override readonly name = 'InstallRefused';
+  constructor(status: 400 | 403 | 409, message: string) {
+    super(status, 'install_refused', message, { retryable: false });
   }
 }
 
@@ -33,8 +31,8 @@ const capabilitiesDocument = z.object({
   }),
 });
 
-/** A verified installation: what an active one holds, but for the derived JWT key. */
-export type VerifiedInstallation = Omit<Installation, 'jwtKey'>;
+/** A verified installation: what an active one holds, but for the keys derived from its secret. */
+export type VerifiedInstallation = Omit<Installation, 'jwtKey' | 'pageKey'>;
 
 export interface VerifyDeps {
   http: AxiosInstance;
@@ -89,7 +87,7 @@ export async function verifyInstallation(body: InstallBody, deps: VerifyDeps): P
   try {
     grant = await requestToken(deps.http, { oauthId: body.oauthId, oauthSecret: body.oauthSecret, tokenUrl: tokenUrl.href }, deps.scopes);
   } catch (err) {
-    if (err instanceof HipChatApiError && err.code === 'revoked') {
+    if (err instanceof HipChatApiError && err.code === 'refused') {
       throw new InstallRefused(403, `HipChat refused a token for oauthId ${body.oauthId} with the posted secret (${err.status}); install the add-on again from HipChat`);
     }
     throw new InstallRefused(400, `Could not get a token from ${tokenUrl.origin}: ${errorReason(err)}`);

@@ -1,13 +1,15 @@
 import type { AxiosInstance } from 'axios';
 import { timingSafeEqual } from 'node:crypto';
+import { AddonError } from '../errors';
 import type { Logger } from '../logger';
 import type { Sealer } from '../security/seal';
+import type { ChangeFeed } from '../store/change-feed';
 import type { Db } from '../store/db';
-import { deleteInstallation, findInstallation, revokeInstallation, saveInstallation } from '../store/installations';
-import { HipChatApiError } from './errors';
+import { findInstallation, saveInstallation } from '../store/installations';
 import { InstallRefused, type InstallBody, verifyInstallation } from './install';
-import type { InstallationCache } from './installations';
-import { requestToken, type TokenCache } from './tokens';
+import { INSTALLATIONS_TOPIC, type InstallationCache } from './installations';
+import type { RevocationWatch } from './revocation';
+import type { TokenCache } from './tokens';
 
 export interface LifecycleDeps {
   db: Db;
@@ -15,6 +17,8 @@ export interface LifecycleDeps {
   http: AxiosInstance;
   installations: InstallationCache;
   tokens: TokenCache;
+  revocation: RevocationWatch;
+  feed: ChangeFeed;
   allowedHosts: string[];
   scopes: string[];
   log: Logger;
@@ -26,7 +30,10 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** Verifies and stores an installation; the same installation posted again is re-verified and kept. */
+/**
+ * Verifies and stores an installation; the same installation posted again is re-verified and kept (and
+ * a revoked one within its grace period comes back with its data).
+ */
 export async function install(deps: LifecycleDeps, body: InstallBody): Promise<void> {
   const known = await findInstallation(deps.db, body.oauthId);
   if (known && !sameSecret(deps.sealer.unseal(known.oauthSecretSealed), body.oauthSecret)) {
@@ -37,48 +44,27 @@ export async function install(deps: LifecycleDeps, body: InstallBody): Promise<v
   const record = await findInstallation(deps.db, body.oauthId);
   if (record) deps.installations.put(record);
   deps.tokens.invalidate(body.oauthId);
-  deps.log.info({ oauthId: verified.oauthId, groupId: verified.groupId, roomId: verified.roomId }, 'installed');
-}
-
-export class UninstallRefused extends Error {
-  constructor(
-    readonly status: 403 | 502,
-    message: string,
-  ) {
-    super(message);
-  }
+  await deps.feed.publish(INSTALLATIONS_TOPIC, body.oauthId);
+  deps.log.info({ oauthId: verified.oauthId, groupId: verified.groupId, roomId: verified.roomId, restored: known?.state === 'revoked' }, 'installed');
 }
 
 /**
  * Uninstalls only when HipChat no longer grants a token for the oauthId, so a forged DELETE changes
- * nothing. Returns false when the installation was not known (already gone).
+ * nothing; the installation is then marked revoked and its data kept for the grace period. Returns
+ * false when the installation was not active (already gone).
  */
 export async function uninstall(deps: LifecycleDeps, oauthId: string): Promise<boolean> {
   const record = await findInstallation(deps.db, oauthId);
-  if (!record) return false;
-  const oauthSecret = deps.sealer.unseal(record.oauthSecretSealed);
-  try {
-    await requestToken(deps.http, { oauthId, oauthSecret, tokenUrl: record.tokenUrl }, deps.scopes);
-  } catch (err) {
-    if (!(err instanceof HipChatApiError && err.code === 'revoked')) {
-      throw new UninstallRefused(502, `Could not ask HipChat whether ${oauthId} is still installed (${(err as Error).message}); try again`);
-    }
-    await purge(deps, oauthId);
+  if (!record || record.state !== 'active') return false;
+  const { answer, reused } = await deps.revocation.probe(record);
+  if (answer === 'unknown_client') {
+    deps.tokens.invalidate(oauthId);
+    await deps.revocation.conclude(oauthId, 'Uninstalled in HipChat');
     return true;
   }
-  throw new UninstallRefused(403, `HipChat still grants tokens for ${oauthId}; uninstall the add-on from HipChat's integrations page`);
-}
-
-/** HipChat refused a grant outside an uninstall: the installation is gone, whatever order HipChat calls in. */
-export async function revoked(deps: Pick<LifecycleDeps, 'db' | 'installations' | 'log'>, oauthId: string): Promise<void> {
-  deps.installations.forget(oauthId);
-  await revokeInstallation(deps.db, oauthId);
-  deps.log.warn({ oauthId }, 'HipChat refused a token: installation marked revoked');
-}
-
-async function purge(deps: LifecycleDeps, oauthId: string): Promise<void> {
-  deps.installations.forget(oauthId);
-  deps.tokens.invalidate(oauthId);
-  await deleteInstallation(deps.db, oauthId);
-  deps.log.info({ oauthId }, 'uninstalled');
+  if (answer === 'outage') {
+    throw new AddonError(502, 'hipchat_unavailable', `Could not ask HipChat whether ${oauthId} is still installed; try again`, { retryAfterSeconds: 30 });
+  }
+  if (reused) deps.revocation.recheckLater(record);
+  throw new AddonError(403, 'still_installed', `HipChat still grants tokens for ${oauthId}; uninstall the add-on from HipChat's integrations page`, { retryable: false });
 }

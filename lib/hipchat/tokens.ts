@@ -14,8 +14,9 @@ const tokenResponse = z.object({
 export type TokenGrant = z.infer<typeof tokenResponse>;
 
 /**
- * Asks HipChat's token endpoint for a client_credentials token. A 401/400/403 answer means HipChat no
- * longer knows this oauthId and secret, which is reported as code `revoked`.
+ * Asks HipChat's token endpoint for a client_credentials token. A refusal (400, 401, 403) is code
+ * `refused` with its status: only the caller can tell whether it means the client is gone (see
+ * RevocationWatch); anything else is an outage (`server_error`, `network`, …).
  */
 export async function requestToken(http: AxiosInstance, installation: Pick<Installation, 'oauthId' | 'oauthSecret' | 'tokenUrl'>, scopes: string[]): Promise<TokenGrant> {
   try {
@@ -29,15 +30,20 @@ export async function requestToken(http: AxiosInstance, installation: Pick<Insta
       },
     );
     const parsed = tokenResponse.safeParse(res.data);
-    if (!parsed.success) throw new HipChatApiError('HipChat token endpoint answered without access_token/expires_in', 'bad_request', res.status, undefined);
+    if (!parsed.success) throw new HipChatApiError('HipChat token endpoint answered without access_token/expires_in', 'server_error', res.status, undefined);
     return parsed.data;
   } catch (err) {
     const error = toHipChatError(err, 'the token request');
     if (error.status === 400 || error.status === 401 || error.status === 403) {
-      throw new HipChatApiError(`HipChat refused a token for this installation (${error.status})`, 'revoked', error.status, undefined);
+      throw new HipChatApiError(`HipChat refused a token for this installation (${error.message})`, 'refused', error.status, undefined);
     }
     throw error;
   }
+}
+
+/** Whether a refused token request says the client does not exist (HipChat: 401 "Invalid OAuth client credentials"). */
+export function clientUnknown(err: unknown): boolean {
+  return err instanceof HipChatApiError && err.code === 'refused' && err.status === 401;
 }
 
 interface Entry {
@@ -45,50 +51,67 @@ interface Entry {
   refreshAt: number;
 }
 
+export interface TokenEvents {
+  /** HipChat granted a token (the client exists). */
+  granted(oauthId: string): void;
+  /** HipChat refused one; `err` says how. */
+  refused(oauthId: string, err: HipChatApiError): Promise<void>;
+}
+
 /**
- * Tokens per installation and scope set, kept until shortly before `expires_in`; concurrent callers
- * share one fetch. `onRevoked` runs when HipChat refuses the grant.
+ * One token per installation, with every scope the descriptor asks for (so one rate-limit budget per
+ * installation), kept until shortly before `expires_in`; concurrent callers share one fetch.
  */
 export class TokenCache {
   private readonly tokens = new Map<string, Entry>();
   private readonly inflight = new Map<string, Promise<string>>();
+  private fetches = 0;
 
   constructor(
     private readonly http: AxiosInstance,
-    private readonly onRevoked: (oauthId: string) => Promise<void>,
+    private readonly scopes: string[],
+    private readonly events: TokenEvents,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async get(installation: Installation, scopes: string[]): Promise<string> {
-    const key = `${installation.oauthId}|${[...scopes].sort().join(' ')}`;
+  async get(installation: Installation): Promise<string> {
+    const key = installation.oauthId;
     const cached = this.tokens.get(key);
     if (cached && cached.refreshAt > this.now()) return cached.token;
     let pending = this.inflight.get(key);
     if (!pending) {
-      pending = this.fetch(key, installation, scopes).finally(() => this.inflight.delete(key));
+      pending = this.fetch(installation).finally(() => this.inflight.delete(key));
       this.inflight.set(key, pending);
     }
     return pending;
   }
 
-  /** Drops every token of an installation (after a 401, or when it is uninstalled). */
+  /** Drops the installation's token (after a 401, or when it is uninstalled). */
   invalidate(oauthId: string): void {
-    for (const key of this.tokens.keys()) if (key.startsWith(`${oauthId}|`)) this.tokens.delete(key);
+    this.tokens.delete(oauthId);
   }
 
-  private async fetch(key: string, installation: Installation, scopes: string[]): Promise<string> {
+  /** Tokens fetched by this process so far. */
+  get fetchCount(): number {
+    return this.fetches;
+  }
+
+  private async fetch(installation: Installation): Promise<string> {
+    this.fetches++;
+    let grant: TokenGrant;
     try {
-      const grant = await requestToken(this.http, installation, scopes);
-      // Refresh a little before expiry: 60 s, or a tenth of a short lifetime.
-      const marginMs = Math.min(60_000, grant.expires_in * 100);
-      this.tokens.set(key, { token: grant.access_token, refreshAt: this.now() + grant.expires_in * 1000 - marginMs });
-      return grant.access_token;
+      grant = await requestToken(this.http, installation, this.scopes);
     } catch (err) {
-      if (err instanceof HipChatApiError && err.code === 'revoked') {
+      if (err instanceof HipChatApiError && err.code === 'refused') {
         this.invalidate(installation.oauthId);
-        await this.onRevoked(installation.oauthId);
+        await this.events.refused(installation.oauthId, err);
       }
       throw err;
     }
+    this.events.granted(installation.oauthId);
+    // Refresh a little before expiry: 60 s, or a tenth of a short lifetime.
+    const marginMs = Math.min(60_000, grant.expires_in * 100);
+    this.tokens.set(installation.oauthId, { token: grant.access_token, refreshAt: this.now() + grant.expires_in * 1000 - marginMs });
+    return grant.access_token;
   }
 }

@@ -37,8 +37,26 @@ export interface ChatRoom {
 
 export interface ChatPort {
   postNotice(installationId: string, roomId: number, notice: RoomNotice): Promise<void>;
-  /** A user by email, then by mention name; undefined when neither finds one. */
-  findUser(installationId: string, by: { email?: string; mentionName?: string }): Promise<ChatUser | undefined>;
+  /**
+   * A user with exactly this e-mail address, else (only when given) with this mention name; undefined
+   * when neither finds one. Says which rule matched.
+   */
+  findUser(installationId: string, by: { email?: string; mentionName?: string }): Promise<{ user: ChatUser; matchedBy: 'email' | 'mention_name' } | undefined>;
   getRoom(installationId: string, roomId: number): Promise<ChatRoom>;
   inviteToRoom(installationId: string, roomId: number, userId: string, reason: string): Promise<void>;
 }
+
+/** A chat user as a room event names them. */
+export interface ChatPerson {
+  id: string;
+  name: string;
+  mentionName: string;
+}
+
+/** What happened in a room, as the chat platform's webhooks tell it. */
+export type RoomEvent =
+  | { kind: 'message'; messageId: string; text: string; from: ChatPerson }
+  | { kind: 'enter'; user: ChatPerson }
+  | { kind: 'exit'; user: ChatPerson }
+  | { kind: 'archived' | 'unarchived' | 'deleted'; by: ChatPerson | undefined }
+  | { kind: 'other'; event: string };

@@ -1,23 +1,27 @@
 import type { Logger } from '../logger';
-import { listRecipients, listRoomInvites } from '../store/invites';
+import type { JobHandler } from '../outbox/worker';
+import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
+import { listRecipients, listRoomInvites, markSeen } from '../store/invites';
+import { BROKEN_TEXT, isWellFormedText } from '../text';
 import type { Recipient } from '../xmatters/rank';
 import { XMattersError } from '../xmatters/errors';
-import type { NoticeColor } from './chat';
+import type { ChatPerson, NoticeColor, RoomEvent } from './chat';
 import { recipientStateLabel } from './notices';
 import type { ResponseDeps } from './responses';
-import { createInvite, MAX_DESCRIPTION } from './service';
+import { createInvite, JOB_KINDS, MAX_DESCRIPTION, queueNotice } from './service';
 
-export interface CommandReply {
+/** A reply posted in the room where a command was typed. */
+export interface RoomReply {
   text: string;
   color: NoticeColor;
 }
 
-export interface CommandContext {
+/** Where a room event happened, for its handler (the HipChat-neutral part of the request context). */
+export interface RoomEventContext {
   installationId: string;
   roomId: number;
   roomName: string | null;
-  messageId: string;
-  from: { id: string; name: string; mentionName: string };
+  log: Logger;
 }
 
 export const HELP = [
@@ -28,73 +32,150 @@ export const HELP = [
   '/oncall help — this help',
 ].join('\n');
 
-const reply = (text: string, color: NoticeColor = 'gray'): CommandReply => ({ text, color });
+/** As the "+" dialog's lookup: xMatters searches need at least two characters. */
+const MIN_NAME = 2;
+const MAX_NAME = 100;
 
-/** Runs `/oncall …` from a room message and answers with the notice HipChat posts back in the room. */
-export async function runOncallCommand(deps: ResponseDeps, ctx: CommandContext, message: string, log: Logger): Promise<CommandReply> {
-  const args = message.replace(/^\/oncall\b/, '').trim();
+const reply = (text: string, color: NoticeColor = 'gray'): RoomReply => ({ text, color });
+
+type Command = { kind: 'help' } | { kind: 'status' } | { kind: 'invite'; name: string; description: string } | { kind: 'refused'; reply: RoomReply };
+
+/** `/oncall …` read into a command; undefined for a message that is not one. */
+export function parseCommand(message: string): Command | undefined {
+  if (!/^\/oncall(\s|$)/.test(message)) return undefined;
+  const args = message.slice('/oncall'.length).trim();
   const sub = args.split(/\s+/)[0] ?? '';
   switch (sub.toLowerCase()) {
     case 'invite':
-      return invite(deps, ctx, args.slice(sub.length).trim(), log);
+      return inviteCommand(args.slice(sub.length).trim());
     case 'status':
-      return status(deps, ctx);
+      return { kind: 'status' };
     default:
-      return reply(HELP);
+      return { kind: 'help' };
   }
 }
 
-function splitNameAndDescription(text: string): { name: string; description: string } {
+function inviteCommand(text: string): Command {
   const quoted = /^"([^"]+)"\s*([\s\S]*)$/.exec(text) ?? /^'([^']+)'\s*([\s\S]*)$/.exec(text);
-  if (quoted) return { name: quoted[1]!.trim(), description: quoted[2]!.trim() };
+  const [name, description] = quoted ? [quoted[1]!.trim(), quoted[2]!.trim()] : splitFirstWord(text);
+  if (!name || !description) return { kind: 'refused', reply: reply(`Say who to invite and why.\n${HELP}`) };
+  if (!isWellFormedText(name) || !isWellFormedText(description)) return { kind: 'refused', reply: reply(`The command ${BROKEN_TEXT}.`, 'red') };
+  if (name.length < MIN_NAME) return { kind: 'refused', reply: reply(`Type at least ${MIN_NAME} characters of the name to look up, as in the "+" dialog.`, 'yellow') };
+  if (name.length > MAX_NAME) return { kind: 'refused', reply: reply(`The name to look up is at most ${MAX_NAME} characters.`, 'yellow') };
+  if (description.length > MAX_DESCRIPTION) return { kind: 'refused', reply: reply(`The description is ${description.length} characters; at most ${MAX_DESCRIPTION} fit in an xMatters invite.`, 'red') };
+  return { kind: 'invite', name, description };
+}
+
+function splitFirstWord(text: string): [string, string] {
   const [name = '', ...words] = text.split(/\s+/);
-  return { name, description: words.join(' ').trim() };
+  return [name, words.join(' ').trim()];
+}
+
+const NOT_CONFIGURED = "xMatters is not set up for this room yet. A HipChat admin can enter the xMatters settings on the add-on's configure tab.";
+
+/** What an `/oncall invite` leaves for the delivery queue: the lookup, then the invite or an answer. */
+interface OncallInvitePayload {
+  messageId: string;
+  roomName: string | null;
+  from: ChatPerson;
+  name: string;
+  description: string;
+}
+
+/**
+ * A room message: `/oncall` commands are answered at once from what is known; the xMatters lookup of an
+ * invite runs in the delivery queue. The message is marked seen in the same transaction as the job it
+ * causes, so a command is neither lost nor run twice when HipChat delivers it again.
+ */
+export async function onRoomMessage(deps: ResponseDeps, ctx: RoomEventContext, event: Extract<RoomEvent, { kind: 'message' }>): Promise<RoomReply | undefined> {
+  const command = parseCommand(event.text);
+  if (!command) return undefined;
+  let answer: RoomReply;
+  const jobs: NewJob[] = [];
+  switch (command.kind) {
+    case 'help':
+      answer = reply(HELP);
+      break;
+    case 'refused':
+      answer = command.reply;
+      break;
+    case 'status':
+      answer = await status(deps, ctx);
+      break;
+    case 'invite': {
+      const connection = await deps.connectionFor(ctx.installationId);
+      if (!connection?.inviteUrl || !connection.callback) {
+        answer = reply(NOT_CONFIGURED, 'red');
+        break;
+      }
+      const payload: OncallInvitePayload = { messageId: event.messageId, roomName: ctx.roomName, from: event.from, name: command.name, description: command.description };
+      jobs.push({ kind: JOB_KINDS.oncall, installationId: ctx.installationId, roomId: ctx.roomId, payload, dedupeKey: `oncall:${ctx.installationId}:${event.messageId}`, maxAttempts: 5 });
+      answer = reply(`Looking up "${command.name}" in xMatters…`, 'purple');
+      break;
+    }
+  }
+  const fresh = await deps.db.transaction(async (trx) => {
+    if (!(await markSeen(trx, ctx.installationId, `msg:${event.messageId}`))) return false;
+    await enqueueJobs(trx, jobs);
+    return true;
+  });
+  if (!fresh) {
+    ctx.log.info({ messageId: event.messageId }, 'duplicate room_message ignored');
+    return undefined;
+  }
+  if (jobs.length) deps.wake();
+  return answer;
 }
 
 const labelOf = (r: Recipient) => (r.type === 'GROUP' ? `${r.displayName} (group)` : `${r.displayName} (${r.targetName})`);
 
-async function invite(deps: ResponseDeps, ctx: CommandContext, text: string, log: Logger): Promise<CommandReply> {
-  const { name, description } = splitNameAndDescription(text);
-  if (!name || !description) return reply(`Say who to invite and why.\n${HELP}`);
-  if (description.length > MAX_DESCRIPTION) return reply(`The description is ${description.length} characters; at most ${MAX_DESCRIPTION} fit in an xMatters invite.`, 'red');
-
-  const connection = await deps.connectionFor(ctx.installationId);
-  if (!connection?.inviteUrl || !connection.callback) {
-    return reply('xMatters is not set up for this room yet. A HipChat admin can enter the xMatters settings on the add-on\'s configure tab.', 'red');
-  }
-  let candidates: Recipient[];
-  try {
-    candidates = await connection.client.searchRecipients(name, { limit: 10 });
-  } catch (err) {
-    if (!(err instanceof XMattersError)) throw err;
-    log.warn({ code: err.code }, '/oncall lookup failed');
-    return reply(`Could not look up "${name}" in xMatters: ${err.message}`, 'red');
-  }
-  const lower = name.toLowerCase();
-  const exact = candidates.filter((c) => c.targetName.toLowerCase() === lower || c.displayName.toLowerCase() === lower);
-  const chosen = exact.length === 1 ? exact[0] : candidates.length === 1 ? candidates[0] : undefined;
-  if (!chosen) {
-    if (candidates.length === 0) return reply(`No xMatters user or group matches "${name}".`, 'yellow');
-    const list = candidates.slice(0, 8).map((c) => `  ${c.targetName} — ${labelOf(c)}`).join('\n');
-    return reply(`"${name}" matches several xMatters users or groups; say which one by its exact name:\n${list}`, 'yellow');
-  }
-
-  await createInvite(deps, {
-    installationId: ctx.installationId,
-    roomId: ctx.roomId,
-    roomName: ctx.roomName,
-    inviterId: ctx.from.id,
-    inviterName: ctx.from.name,
-    inviterMention: ctx.from.mentionName,
-    description,
-    // The message id: HipChat delivering the same message twice makes one invite.
-    idempotencyKey: `oncall-${ctx.messageId}`.slice(0, 100),
-    recipients: [{ targetName: chosen.targetName, recipientType: chosen.type, displayName: chosen.displayName }],
-  });
-  return reply(`Inviting ${labelOf(chosen)} through xMatters. Their answer will appear here.`, 'purple');
+/** The queue's half of `/oncall invite`: look the name up, then invite, or say why not. */
+export function oncallJobHandler(deps: ResponseDeps): JobHandler {
+  const answer = (job: Job, text: string, color: NoticeColor) =>
+    queueNotice(deps, job.installationId, job.roomId!, { text, color, notify: false }, `oncall-reply:${job.installationId}:${(job.payload as OncallInvitePayload).messageId}`);
+  return {
+    async run(job: Job, log: Logger) {
+      const p = job.payload as OncallInvitePayload;
+      const connection = await deps.connectionFor(job.installationId);
+      if (!connection?.inviteUrl || !connection.callback) return answer(job, NOT_CONFIGURED, 'red');
+      let candidates: Recipient[];
+      try {
+        candidates = await connection.client.searchRecipients(p.name, { limit: 10 });
+      } catch (err) {
+        if (!(err instanceof XMattersError) || err.retryable) throw err;
+        log.warn({ code: err.code }, '/oncall lookup refused by xMatters');
+        return answer(job, `Could not look up "${p.name}" in xMatters: ${err.message}`, 'red');
+      }
+      const lower = p.name.toLowerCase();
+      const exact = candidates.filter((c) => c.targetName.toLowerCase() === lower || c.displayName.toLowerCase() === lower);
+      const chosen = exact.length === 1 ? exact[0] : candidates.length === 1 ? candidates[0] : undefined;
+      if (!chosen) {
+        if (candidates.length === 0) return answer(job, `No xMatters user or group matches "${p.name}".`, 'yellow');
+        const list = candidates.slice(0, 8).map((c) => `  ${c.targetName} — ${labelOf(c)}`).join('\n');
+        return answer(job, `"${p.name}" matches several xMatters users or groups; say which one by its exact name:\n${list}`, 'yellow');
+      }
+      await createInvite(deps, {
+        installationId: job.installationId,
+        roomId: job.roomId!,
+        roomName: p.roomName,
+        inviterId: p.from.id,
+        inviterName: p.from.name,
+        inviterMention: p.from.mentionName,
+        description: p.description,
+        // The message id: the same command run again (a retried job) makes one invite.
+        idempotencyKey: `oncall-${p.messageId}`.slice(0, 100),
+        recipients: [{ targetName: chosen.targetName, recipientType: chosen.type, displayName: chosen.displayName }],
+      });
+      await answer(job, `Inviting ${labelOf(chosen)} through xMatters. Their answer will appear here.`, 'purple');
+    },
+    async onFailed(job: Job, error: string) {
+      const p = job.payload as OncallInvitePayload;
+      await answer(job, `Could not look up "${p.name}" in xMatters: ${error}`, 'red');
+    },
+  };
 }
 
-async function status(deps: ResponseDeps, ctx: CommandContext): Promise<CommandReply> {
+async function status(deps: ResponseDeps, ctx: RoomEventContext): Promise<RoomReply> {
   const invites = await listRoomInvites(deps.db, ctx.installationId, ctx.roomId, 5);
   if (invites.length === 0) return reply('No xMatters invites from this room yet. Start one with the "+" button or /oncall invite.');
   const lines: string[] = [];

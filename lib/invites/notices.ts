@@ -44,6 +44,9 @@ export function inviteFailedNotice(invite: Invite, reason: string): RoomNotice {
   };
 }
 
+/** How an xMatters responder was found to be a HipChat user. */
+export type MatchRule = 'email' | 'mention_name';
+
 export interface ResponseFacts {
   displayName: string;
   targetName: string;
@@ -52,6 +55,9 @@ export interface ResponseFacts {
   device: string | null;
   /** The responder's HipChat mention name when they are a HipChat user of this group. */
   mention: string | null;
+  matchedBy: MatchRule | null;
+  /** Whether an admin allowed matching by mention name (so the notice can say which rules were tried). */
+  mentionRuleOn: boolean;
   accepted: boolean;
   declined: boolean;
 }
@@ -61,9 +67,11 @@ export function responseNotice(invite: Invite, r: ResponseFacts): RoomNotice {
   const who = r.mention ? `@${r.mention}` : `${r.displayName} (${r.targetName})`;
   const comment = r.comment ? ` — '${r.comment}'` : '';
   const device = r.device ? ` (${r.device})` : '';
-  const notUser = r.accepted && !r.mention ? ` ${r.displayName} is not a HipChat user of this group, so they were not invited into the room.` : '';
+  const tried = r.mentionRuleOn ? 'e-mail address or a mention name equal to their xMatters user ID' : 'e-mail address';
+  const notUser = r.accepted && !r.mention ? ` No HipChat user of this group has the same ${tried}, so ${r.displayName} was not invited into the room.` : '';
+  const rule = r.matchedBy === 'email' ? ' (matched to HipChat by e-mail address)' : r.matchedBy === 'mention_name' ? ` (matched to HipChat by mention name = xMatters user ID ${r.targetName}, as an admin allowed)` : '';
   return {
-    text: `${who} ${verb}${comment}${device} — ${inviteRef(invite)}.${notUser}`,
+    text: `${who} ${verb}${comment}${device} — ${inviteRef(invite)}.${rule}${notUser}`,
     color: r.accepted ? 'green' : r.declined ? 'red' : 'yellow',
     notify: r.accepted,
   };

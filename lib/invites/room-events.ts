@@ -1,9 +1,45 @@
+import { enqueueJobs } from '../store/jobs';
 import { deleteRoomData, findAcceptedByUser, findInvite, markSeen, setRoomArchived, upsertRecipient } from '../store/invites';
-import { queueNotice, type InviteDeps } from './service';
+import type { RoomEvent } from './chat';
+import { onRoomMessage, type RoomEventContext, type RoomReply } from './command';
 import { joinedNotice } from './notices';
+import type { ResponseDeps } from './responses';
+import { noticeJob, type InviteDeps } from './service';
 
 /** How long after an invite a responder entering the room still counts as answering it. */
 const JOIN_WINDOW_MS = 24 * 60 * 60_000;
+
+type EventOf<K extends RoomEvent['kind']> = Extract<RoomEvent, { kind: K }>;
+
+/** A handler per room event, each taking the event's context (as bolt-js listeners and Probot's `app.on` do). */
+export type RoomEventHandlers = { [K in RoomEvent['kind']]?: (ctx: RoomEventContext, event: EventOf<K>) => Promise<RoomReply | undefined> };
+
+export function roomEventHandlers(deps: ResponseDeps): RoomEventHandlers {
+  return {
+    message: (ctx, event) => onRoomMessage(deps, ctx, event),
+    async enter(ctx, event) {
+      const joined = await userEnteredRoom(deps, ctx.installationId, ctx.roomId, { id: event.user.id, name: event.user.name });
+      if (joined.length) ctx.log.info({ joined }, 'responder joined the room');
+      return undefined;
+    },
+    async archived(ctx) {
+      await setRoomArchived(deps.db, ctx.installationId, ctx.roomId, true);
+      ctx.log.info('room archived: its notices wait');
+      return undefined;
+    },
+    async unarchived(ctx) {
+      await setRoomArchived(deps.db, ctx.installationId, ctx.roomId, false);
+      deps.wake();
+      ctx.log.info('room unarchived: its notices go out');
+      return undefined;
+    },
+    async deleted(ctx) {
+      await deleteRoomData(deps.db, ctx.installationId, ctx.roomId);
+      ctx.log.info('room deleted: its invites and pending notices were removed');
+      return undefined;
+    },
+  };
+}
 
 /**
  * A user entered the room: responders who accepted an invite of this room are marked joined, and the
@@ -14,26 +50,24 @@ export async function userEnteredRoom(deps: InviteDeps, installationId: string, 
   const now = Date.now();
   const accepted = await findAcceptedByUser(deps.db, installationId, roomId, user.id, now - JOIN_WINDOW_MS);
   for (const recipient of accepted) {
-    const fresh = await deps.db.transaction(async (trx) => {
-      if (!(await markSeen(trx, installationId, `joined:${recipient.inviteId}|${recipient.targetName}`))) return false;
-      await upsertRecipient(trx, recipient.inviteId, recipient.targetName, { state: 'joined', joinedAt: now });
-      return true;
-    });
-    if (!fresh) continue;
     const invite = await findInvite(deps.db, recipient.inviteId);
     if (!invite) continue;
     const minutes = Math.floor((now - recipient.inviteCreatedAt) / 60_000);
-    await queueNotice(deps, installationId, roomId, joinedNotice(invite, user.name, minutes), `joined-notice:${invite.id}|${recipient.targetName}`);
+    const fresh = await deps.db.transaction(async (trx) => {
+      if (!(await markSeen(trx, installationId, `joined:${recipient.inviteId}|${recipient.targetName}`))) return false;
+      await upsertRecipient(trx, recipient.inviteId, recipient.targetName, { state: 'joined', joinedAt: now });
+      await enqueueJobs(trx, [noticeJob(installationId, roomId, joinedNotice(invite, user.name, minutes), `joined-notice:${invite.id}|${recipient.targetName}`)]);
+      return true;
+    });
+    if (!fresh) continue;
     joined.push({ inviteId: invite.id, targetName: recipient.targetName });
   }
+  if (joined.length) deps.wake();
   return joined;
 }
 
-export async function roomArchived(deps: InviteDeps, installationId: string, roomId: number, archived: boolean): Promise<void> {
-  await setRoomArchived(deps.db, installationId, roomId, archived);
-  if (!archived) deps.wake();
-}
-
-export async function roomDeleted(deps: InviteDeps, installationId: string, roomId: number): Promise<void> {
-  await deleteRoomData(deps.db, installationId, roomId);
+/** Runs the handler registered for the event's kind; undefined when none is (the event is acknowledged). */
+export function dispatchRoomEvent(handlers: RoomEventHandlers, ctx: RoomEventContext, event: RoomEvent): Promise<RoomReply | undefined> {
+  const handler = handlers[event.kind] as ((ctx: RoomEventContext, event: RoomEvent) => Promise<RoomReply | undefined>) | undefined;
+  return handler ? handler(ctx, event) : Promise.resolve(undefined);
 }

@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { HIPCHAT_LIMITS } from '../outbox/limits';
 import type { Db } from '../store/db';
-import { enqueueJobs, type Job } from '../store/jobs';
+import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
 import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type NewInvite } from '../store/invites';
 import type { TriggerBody } from '../xmatters/trigger';
 import type { ChatPort, RoomNotice } from './chat';
@@ -31,6 +31,7 @@ export const JOB_KINDS = {
   trigger: 'xmatters.trigger',
   notice: 'room.notice',
   response: 'invite.response',
+  oncall: 'oncall.invite',
 } as const;
 
 /** Job kinds that call HipChat, sharing its flood and rate limits. */
@@ -68,9 +69,14 @@ export async function createInvite(deps: InviteDeps, input: CreateInviteInput): 
   return { inviteId: id, created: true };
 }
 
-/** Queues a room notice; `dedupeKey` makes a repeated cause post it once. */
+/** The job that posts a room notice; `dedupeKey` makes a repeated cause post it once. */
+export function noticeJob(installationId: string, roomId: number, notice: RoomNotice, dedupeKey?: string): NewJob {
+  return { kind: JOB_KINDS.notice, installationId, roomId, payload: { notice }, ...(dedupeKey ? { dedupeKey } : {}) };
+}
+
+/** Queues a room notice on its own. */
 export async function queueNotice(deps: Pick<InviteDeps, 'db' | 'wake'>, installationId: string, roomId: number, notice: RoomNotice, dedupeKey?: string): Promise<void> {
-  await enqueueJobs(deps.db, [{ kind: JOB_KINDS.notice, installationId, roomId, payload: { notice }, ...(dedupeKey ? { dedupeKey } : {}) }]);
+  await enqueueJobs(deps.db, [noticeJob(installationId, roomId, notice, dedupeKey)]);
   deps.wake();
 }
 

@@ -13,6 +13,8 @@ export interface XMattersConnection {
   /** Set once Save Settings stored an Invite to Room URL. With its real `apiKey`, if any: never show or log it. */
   inviteUrl: string | null;
   callback: { url: string; username: string; password: string } | null;
+  /** An admin allowed matching responders to HipChat users by mention name = xMatters user ID. */
+  matchMentionNames: boolean;
 }
 
 export type XMattersConnections = ReturnType<typeof xmattersConnections>;
@@ -43,7 +45,7 @@ export function xmattersConnections(deps: {
         ? { url: deps.callbackUrl, username: settings.callbackUsername, password: deps.callbackCredentials.passwordFor(installationId, settings.callbackNonce) }
         : null;
     const inviteUrl = settings.inviteUrlSealed === null ? null : unsealInviteUrl(settings.inviteUrlSealed, deps.sealer);
-    return { client, inviteUrl, callback };
+    return { client, inviteUrl, callback, matchMentionNames: settings.matchMentionNames };
   }
 
   return {

@@ -1,5 +1,5 @@
 import type { Db } from './db';
-import { toMs } from './db';
+import { nullableMs, toMs } from './db';
 
 export interface InstallationRecord {
   oauthId: string;
@@ -12,6 +12,8 @@ export interface InstallationRecord {
   homepageUrl: string | null;
   oauthSecretSealed: string;
   state: 'active' | 'revoked';
+  /** When the add-on concluded that HipChat no longer knows the client; its data is purged a grace period later. */
+  revokedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -30,6 +32,7 @@ function fromRow(row: Row): InstallationRecord {
     homepageUrl: (row.homepage_url as string | null) ?? null,
     oauthSecretSealed: String(row.oauth_secret_sealed),
     state: row.state === 'revoked' ? 'revoked' : 'active',
+    revokedAt: nullableMs(row.revoked_at),
     createdAt: toMs(row.created_at),
     updatedAt: toMs(row.updated_at),
   };
@@ -41,7 +44,7 @@ export async function findInstallation(db: Db, oauthId: string): Promise<Install
 }
 
 /** Inserts the installation, or refreshes its HipChat URLs when the same one is posted again. */
-export async function saveInstallation(db: Db, rec: Omit<InstallationRecord, 'createdAt' | 'updatedAt' | 'state'>): Promise<void> {
+export async function saveInstallation(db: Db, rec: Omit<InstallationRecord, 'createdAt' | 'updatedAt' | 'state' | 'revokedAt'>): Promise<void> {
   const now = Date.now();
   const fields = {
     group_id: rec.groupId,
@@ -53,6 +56,7 @@ export async function saveInstallation(db: Db, rec: Omit<InstallationRecord, 'cr
     homepage_url: rec.homepageUrl,
     oauth_secret_sealed: rec.oauthSecretSealed,
     state: 'active',
+    revoked_at: null,
     updated_at: now,
   };
   await db('installations')
@@ -61,12 +65,20 @@ export async function saveInstallation(db: Db, rec: Omit<InstallationRecord, 'cr
     .merge(fields);
 }
 
-/** HipChat stopped granting tokens: purge what the installation owns, keep the row marked revoked. */
-export async function revokeInstallation(db: Db, oauthId: string): Promise<void> {
-  await db.transaction(async (trx) => {
-    await purgeOwned(trx, oauthId);
-    await trx('installations').where({ oauth_id: oauthId }).update({ state: 'revoked', updated_at: Date.now() });
-  });
+/** HipChat no longer knows the client: the installation stops working, its data is kept. False when it was not active. */
+export async function markRevoked(db: Db, oauthId: string, at: number): Promise<boolean> {
+  const updated = await db('installations').where({ oauth_id: oauthId, state: 'active' }).update({ state: 'revoked', revoked_at: at, updated_at: at });
+  return updated > 0;
+}
+
+/** HipChat grants tokens again: the installation works again with everything it had. False when it was not revoked. */
+export async function restoreInstallation(db: Db, oauthId: string): Promise<boolean> {
+  const updated = await db('installations').where({ oauth_id: oauthId, state: 'revoked' }).update({ state: 'active', revoked_at: null, updated_at: Date.now() });
+  return updated > 0;
+}
+
+export async function listRevoked(db: Db): Promise<InstallationRecord[]> {
+  return (await db('installations').where({ state: 'revoked' }).orderBy('revoked_at')).map(fromRow);
 }
 
 /**

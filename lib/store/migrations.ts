@@ -118,6 +118,25 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       for (const table of ['seen_events', 'rooms', 'jobs', 'invite_recipients', 'invites', 'xmatters_settings']) await db.schema.dropTable(table);
     },
   },
+  '004_trust': {
+    async up(db) {
+      await db.schema.alterTable('installations', (t) => {
+        t.bigInteger('revoked_at');
+        t.index(['state', 'revoked_at']);
+      });
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        /** Match accepting responders to HipChat users by mention name = xMatters user ID, not only by e-mail. */
+        t.boolean('match_mention_names').notNullable().defaultTo(false);
+      });
+    },
+    async down(db) {
+      await db.schema.alterTable('xmatters_settings', (t) => t.dropColumn('match_mention_names'));
+      await db.schema.alterTable('installations', (t) => {
+        t.dropIndex(['state', 'revoked_at']);
+        t.dropColumn('revoked_at');
+      });
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -17,6 +17,8 @@ export interface SettingsView {
   /** The xMatters person the credentials signed in as, e.g. "Integration User (hipchat)". */
   verifiedAs: string | null;
   callbackUsername: string | null;
+  /** Match accepting responders to HipChat users by mention name = xMatters user ID too (off: by e-mail only). */
+  matchMentionNames: boolean;
   updatedBy: string | null;
   updatedByName: string | null;
   createdAt: number;
@@ -41,6 +43,7 @@ export interface SettingsChange {
   inviteUrlSealed: string;
   verifiedAt: number | null;
   verifiedAs: string | null;
+  matchMentionNames: boolean;
   changedBy: ChangedBy;
 }
 
@@ -58,6 +61,7 @@ const VIEW_COLUMNS = [
   'verified_at',
   'verified_as',
   'callback_username',
+  'match_mention_names',
   'updated_by',
   'updated_by_name',
   'created_at',
@@ -80,6 +84,7 @@ function viewFromRow(row: Row): SettingsView {
     verifiedAt: nullableMs(row.verified_at),
     verifiedAs: nullableString(row.verified_as),
     callbackUsername: nullableString(row.callback_username),
+    matchMentionNames: row.match_mention_names === true || row.match_mention_names === 1,
     updatedBy: nullableString(row.updated_by),
     updatedByName: nullableString(row.updated_by_name),
     createdAt: toMs(row.created_at),
@@ -115,6 +120,7 @@ export async function saveSettings(db: Db, change: SettingsChange): Promise<void
     invite_url: change.inviteUrlSealed,
     verified_at: change.verifiedAt,
     verified_as: change.verifiedAs,
+    match_mention_names: change.matchMentionNames,
     updated_by: change.changedBy.id,
     updated_by_name: change.changedBy.name,
     updated_at: now,

@@ -16,29 +16,38 @@ export type XMattersCallback =
   | (CallbackCommon & { kind: 'deliveryStatus'; recipient: string; deliveryStatus: string; device: string | null; message: string | null })
   | (CallbackCommon & { kind: 'status'; status: string });
 
+/** Comments and delivery messages are kept up to this length. */
+const MAX_FREE_TEXT = 4000;
+
 export class CallbackPayloadError extends Error {
   override readonly name = 'CallbackPayloadError';
 }
 
-const propertyValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-const text = z.string({ error: 'must be text' }).min(1, 'must not be empty');
-const optionalText = z.string({ error: 'must be text' }).nullish();
+// Bounded to the columns they are stored in: an identifier over its column is refused, free text is cut.
+const propertyValue = z.union([z.string().max(10_000, 'is longer than 10000 characters'), z.number(), z.boolean(), z.null()]);
+const name = z.string({ error: 'must be text' }).min(1, 'must not be empty').max(255, 'is longer than 255 characters');
+const optionalName = z.string({ error: 'must be text' }).max(255, 'is longer than 255 characters').nullish();
+const freeText = z
+  .string({ error: 'must be text' })
+  .nullish()
+  .transform((v) => (v != null && v.length > MAX_FREE_TEXT ? `${v.slice(0, MAX_FREE_TEXT - 1)}…` : v));
+const optionalText = z.string({ error: 'must be text' }).max(100, 'is longer than 100 characters').nullish();
 
 const common = z.object({
-  eventIdentifier: z.union([z.number().int('must be a whole number').nonnegative('must not be negative'), z.string().regex(/^\d+$/).transform(Number)], {
+  eventIdentifier: z.union([z.number().int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}$/).transform(Number)], {
     error: 'must be a number',
   }),
   date: optionalText,
   eventProperties: z
-    .union([z.array(z.record(z.string(), propertyValue)), z.record(z.string(), propertyValue)], {
+    .union([z.array(z.record(z.string().max(255), propertyValue)).max(200), z.record(z.string().max(255), propertyValue)], {
       error: 'must be a list of one-key objects or an object of text values',
     })
     .nullish(),
 });
 
-const responseSchema = common.extend({ recipient: text, response: text, annotation: optionalText, device: optionalText });
-const deliverySchema = common.extend({ recipient: text, deliveryStatus: text, device: optionalText, message: optionalText });
-const statusSchema = common.extend({ status: text });
+const responseSchema = common.extend({ recipient: name, response: name, annotation: freeText, device: optionalName });
+const deliverySchema = common.extend({ recipient: name, deliveryStatus: name, device: optionalName, message: freeText });
+const statusSchema = common.extend({ status: name });
 
 export function parseCallback(payload: unknown): XMattersCallback {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {

@@ -81,7 +81,7 @@
     const testResult = $('test-result');
     const saveResult = $('save-result');
     const inviteStep = $('invite-step');
-    const values = () => Object.fromEntries(FIELDS.map((name) => [name, $(name).value]));
+    const values = () => ({ ...Object.fromEntries(FIELDS.map((name) => [name, $(name).value])), matchMentionNames: $('matchMentionNames').checked });
 
     async function test() {
       clearFieldErrors();
@@ -114,6 +114,7 @@
       $('hostname').value = settings.hostname;
       $('inviteUrl').value = settings.inviteUrl || '';
       $('inviteUrl-key-help').hidden = !settings.inviteUrlKeySaved;
+      $('matchMentionNames').checked = settings.matchMentionNames;
       setTime($('verified-at'), settings.verifiedAt);
       $('verified-as').textContent = settings.verifiedAs ? `as ${settings.verifiedAs}` : '';
       setTime($('updated-at'), settings.updatedAt);

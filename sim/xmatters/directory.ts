@@ -108,11 +108,14 @@ export class Directory {
     const fixed: Array<Partial<SimPerson> & Pick<SimPerson, 'targetName' | 'firstName' | 'lastName'>> = [
       { targetName: 'hipchat', firstName: 'Integration', lastName: 'User', roles: [REST_ROLE], password: 'hipchat-pass', devices: [] },
       { targetName: 'norole', firstName: 'Nora', lastName: 'Role', roles: ['Standard User'], password: 'norole-pass' },
-      { targetName: 'bsmith', firstName: 'Bob', lastName: 'Smith' },
+      // The same address as his HipChat account (@bsmith): matched by e-mail.
+      { targetName: 'bsmith', firstName: 'Bob', lastName: 'Smith', email: 'bsmith@acme.example' },
       { targetName: 'mmcbride', firstName: 'Mary', lastName: 'McBride' },
       { targetName: 'nodevices', firstName: 'Ned', lastName: 'Devereaux', devices: [] },
       // Known in HipChat by email only (her HipChat mention name is cjones): shows the email rule.
       { targetName: 'carol.jones', firstName: 'Carol', lastName: 'Jones', email: 'cjones@acme.example' },
+      // A namesake: his user ID is HipChat's @dbrown (Dan Brown), but he is someone else.
+      { targetName: 'dbrown', firstName: 'Daniel', lastName: 'Browning', email: 'daniel.browning@example.com' },
     ];
     for (const person of fixed) {
       const base = this.newPerson(person.firstName, person.lastName, person.targetName, defaultSite, person.email);

@@ -59,7 +59,7 @@ describe('responses', () => {
     assert.equal(res.body.status, 'accepted');
     await waitFor(() => roomTexts().some((t) => t.startsWith('@bsmith accepted')), 'the acceptance is posted');
     const notice = world.hipchat.notifications(ROOM).find((n) => n.message.startsWith('@bsmith accepted'))!;
-    assert.equal(notice.message, `@bsmith accepted — 'on my way' (Work Email) — invite ${inviteId.slice(0, 8)}.`);
+    assert.equal(notice.message, `@bsmith accepted — 'on my way' (Work Email) — invite ${inviteId.slice(0, 8)}. (matched to HipChat by e-mail address)`);
     assert.equal(notice.color, 'green');
     const [recipient] = await listRecipients(world.addon.addon.db, inviteId);
     assert.equal(recipient?.state, 'accepted');
@@ -100,7 +100,47 @@ describe('responses', () => {
   test('an accepting responder who is not a HipChat user is named, and the notice says so', async () => {
     const inviteId = await newInvite([{ targetName: 'mmcbride', recipientType: 'PERSON', displayName: 'Mary McBride' }]);
     await post(responsePayload(inviteId, { recipient: 'mmcbride', response: 'Accept', annotation: 'null' }));
-    await waitFor(() => roomTexts().some((t) => t.includes(inviteId.slice(0, 8)) && t.includes('not a HipChat user of this group')), 'the notice explains');
+    await waitFor(() => roomTexts().some((t) => t.includes(inviteId.slice(0, 8)) && t.includes('No HipChat user of this group has the same e-mail address, so Mary McBride was not invited')), 'the notice explains');
+  });
+
+  test('a namesake is not invited: mention name = xMatters user ID counts only where an admin allowed it', async () => {
+    // xMatters "dbrown" is Daniel Browning; HipChat's @dbrown is Dan Brown, another person.
+    const first = await newInvite([{ targetName: 'dbrown', recipientType: 'PERSON', displayName: 'Daniel Browning' }]);
+    await post(responsePayload(first, { recipient: 'dbrown', response: 'Accept', annotation: 'null' }));
+    await waitFor(() => roomTexts().some((t) => t.includes(first.slice(0, 8)) && t.startsWith('Daniel Browning (dbrown) accepted')), 'the acceptance is posted without an @mention');
+    assert.ok(!world.hipchat.state.room(ROOM).members.has(4), 'Dan Brown was not invited into the private room');
+    assert.equal((await listRecipients(world.addon.addon.db, first))[0]?.hipchatUserId, null);
+
+    // An admin turns the mention-name rule on; the next acceptance matches by it, and says so.
+    const token = world.hipchat.signJwt(install.oauthId, { userId: 1, roomId: ROOM });
+    const saved = await request(world.addon.addon.app)
+      .post('/configure/api/settings')
+      .set('Authorization', `JWT ${token}`)
+      .send({ hostname: world.xmatters.baseUrl, username: 'hipchat', password: '', inviteUrl: world.xmatters.inviteUrl, matchMentionNames: true });
+    assert.equal(saved.status, 200, saved.text);
+    assert.equal(saved.body.settings.matchMentionNames, true);
+    try {
+      const second = await newInvite([{ targetName: 'dbrown', recipientType: 'PERSON', displayName: 'Daniel Browning' }]);
+      await post(responsePayload(second, { recipient: 'dbrown', response: 'Accept', annotation: 'null' }));
+      await waitFor(() => roomTexts().some((t) => t.includes(second.slice(0, 8)) && t.startsWith('@dbrown accepted') && t.includes('matched to HipChat by mention name')), 'matched by mention name, and said');
+      assert.ok(world.hipchat.state.room(ROOM).members.has(4));
+    } finally {
+      await request(world.addon.addon.app)
+        .post('/configure/api/settings')
+        .set('Authorization', `JWT ${token}`)
+        .send({ hostname: world.xmatters.baseUrl, username: 'hipchat', password: '', inviteUrl: world.xmatters.inviteUrl, matchMentionNames: false })
+        .expect(200);
+    }
+  });
+
+  test('two different long comments from one responder are two answers, not a replay', async () => {
+    const inviteId = await newInvite([{ targetName: 'bsmith', recipientType: 'PERSON', displayName: 'Bob Smith' }]);
+    const prefix = 'x'.repeat(300);
+    const a = await post({ ...responsePayload(inviteId, { recipient: 'bsmith', response: 'Comment', annotation: `${prefix} first` }), eventIdentifier: 8101 });
+    const b = await post({ ...responsePayload(inviteId, { recipient: 'bsmith', response: 'Comment', annotation: `${prefix} second` }), eventIdentifier: 8101 });
+    assert.equal(a.body.status, 'accepted');
+    assert.equal(b.body.status, 'accepted');
+    await waitFor(() => roomTexts().filter((t) => t.includes(inviteId.slice(0, 8)) && t.includes(prefix)).length === 2, 'both comments are posted');
   });
 });
 
@@ -140,6 +180,19 @@ describe('refusals change nothing', () => {
     assert.equal((await listRecipients(world.addon.addon.db, inviteId))[0]?.state, 'sent');
   });
 
+  test('fields longer than their columns: 400 naming the field, nothing stored', async () => {
+    const inviteId = await newInvite([{ targetName: 'bsmith', recipientType: 'PERSON', displayName: 'Bob Smith' }]);
+    const eventIdentifier = responsePayload(inviteId, {}).eventIdentifier;
+    const seenForEvent = async () => (await world.addon.addon.db('seen_events').where('event_key', 'like', `xm:${eventIdentifier}:%`)).length;
+    for (const field of ['recipient', 'response', 'device']) {
+      const res = await post(responsePayload(inviteId, { recipient: 'bsmith', response: 'Accept', [field]: 'r'.repeat(300) }));
+      assert.equal(res.status, 400, field);
+      assert.match(res.body.error.message, new RegExp(`"${field}" is longer than 255 characters`));
+    }
+    assert.equal(await seenForEvent(), 0);
+    assert.deepEqual((await listRecipients(world.addon.addon.db, inviteId)).map((r) => r.targetName), ['bsmith']);
+  });
+
   test('unknown invite id: 400 with the reason', async () => {
     const res = await post(responsePayload('00000000-0000-4000-8000-000000000000', { recipient: 'bsmith' }));
     assert.equal(res.status, 400);
@@ -156,7 +209,7 @@ describe('refusals change nothing', () => {
     const badJson = await request(world.addon.addon.app).post('/xmatters/callbacks').auth(install.callback.username, install.callback.password).set('content-type', 'application/json').send('{"a":');
     assert.equal(badJson.status, 400);
     const logs = world.addon.logs.join('');
-    assert.match(logs, /xMatters callback refused: malformed/);
+    assert.match(logs, /"code":"invalid_callback".*"msg":"request refused"/);
     assert.ok(!logs.includes(install.callback.password), 'the callback password is not logged');
     assert.ok(!logs.includes('hipchat-pass'), 'the xMatters password is not logged');
   });

@@ -7,6 +7,7 @@ import request from 'supertest';
 import { findInstallation } from '../../lib/store/installations';
 import { startHipChatSim, type HipChatSim } from '../../sim/hipchat/server';
 import { startAddon, type RunningAddon } from '../helpers/addon';
+import { waitFor } from '../helpers/wait';
 
 let sim: HipChatSim;
 let addon: RunningAddon;
@@ -98,8 +99,10 @@ describe('installation refusals say what to fix and store nothing', () => {
       links: { self: 'https://api.hipchat.com/v2/capabilities' },
       capabilities: { oauth2Provider: { tokenUrl: `http://${rogueHost}/v2/oauth/token` }, hipchatApiProvider: { url: `http://${rogueHost}/v2/` } },
     };
-    const res = await post({ ...valid(), capabilitiesUrl }).expect(403);
+    const body = { ...valid(), capabilitiesUrl };
+    const res = await post(body).expect(403);
     assert.match(res.text, /links\.self/);
+    assert.equal(await installed(body.oauthId), undefined);
   });
 
   test('a document whose token URL is on another host: 403', async () => {
@@ -108,8 +111,10 @@ describe('installation refusals say what to fix and store nothing', () => {
       links: { self: capabilitiesUrl },
       capabilities: { oauth2Provider: { tokenUrl: 'http://127.0.0.2:9/v2/oauth/token' }, hipchatApiProvider: { url: `http://${rogueHost}/v2/` } },
     };
-    const res = await post({ ...valid(), capabilitiesUrl }).expect(403);
+    const body = { ...valid(), capabilitiesUrl };
+    const res = await post(body).expect(403);
     assert.match(res.text, /token URL .* is not on the capabilitiesUrl's host/);
+    assert.equal(await installed(body.oauthId), undefined);
   });
 
   test('HipChat refuses a token for the posted credentials: 403', async () => {
@@ -135,17 +140,46 @@ describe('installation refusals say what to fix and store nothing', () => {
 });
 
 describe('uninstall', () => {
-  test('refused while HipChat still grants a token; accepted after revocation', async () => {
+  test('a forged DELETE is refused and changes nothing', async () => {
     const { installation } = await sim.install(addon.descriptorUrl, { roomId: 100 });
     const oauthId = installation!.oauthId;
+    const before = await installed(oauthId);
     const forged = await request(addon.addon.app).delete(`/installable/${oauthId}`).expect(403);
     assert.match(forged.text, /still grants tokens/);
-    assert.equal((await installed(oauthId))?.state, 'active', 'a forged DELETE changes nothing');
+    assert.deepEqual(await installed(oauthId), before, 'a forged DELETE changes nothing');
+    assert.ok(await addon.addon.installations.get(oauthId));
+  });
 
+  test('after HipChat revoked the client, its DELETE is accepted: the installation stops working, its row is kept for the grace period', async () => {
+    const { installation } = await sim.install(addon.descriptorUrl, { roomId: 102 });
+    const oauthId = installation!.oauthId;
     const { status } = await sim.uninstall(oauthId);
     assert.equal(status, 204);
-    assert.equal(await installed(oauthId), undefined);
+    const record = await installed(oauthId);
+    assert.equal(record?.state, 'revoked');
+    assert.ok(record?.revokedAt);
     assert.equal(await addon.addon.installations.get(oauthId), undefined);
+    // Asked again, it is already gone.
+    await request(addon.addon.app).delete(`/installable/${oauthId}`).expect(204);
+  });
+
+  test('a real uninstall right after a forged DELETE still takes effect', async () => {
+    const { installation } = await sim.install(addon.descriptorUrl, { roomId: 100 });
+    const oauthId = installation!.oauthId;
+    await request(addon.addon.app).delete(`/installable/${oauthId}`).expect(403);
+    // HipChat's DELETE now may be answered from the reused "still granted" answer; it is asked again.
+    await sim.uninstall(oauthId);
+    await waitFor(async () => (await installed(oauthId))?.state === 'revoked', 'the installation is marked revoked', 10_000);
+  });
+
+  test('a stream of DELETEs costs HipChat one token request per oauthId every 2 s', async () => {
+    const { installation } = await sim.install(addon.descriptorUrl, { roomId: 101 });
+    const oauthId = installation!.oauthId;
+    const grantsBefore = sim.tokenRequests(oauthId);
+    const answers = await Promise.all(Array.from({ length: 25 }, () => request(addon.addon.app).delete(`/installable/${oauthId}`)));
+    assert.ok(answers.every((a) => a.status === 403 || a.status === 429), answers.map((a) => a.status).join(','));
+    assert.equal(sim.tokenRequests(oauthId) - grantsBefore, 1);
+    assert.equal((await installed(oauthId))?.state, 'active');
   });
 
   test('an unknown oauthId is already gone', async () => {

@@ -127,8 +127,21 @@ describe('GET /invite/dialog', () => {
     assert.match(res.text, /Ask a HipChat group admin/);
   });
 
-  test('without a JWT: 401', async () => {
-    assertError(await request(app()).get('/invite/dialog'), 401, 'invalid_jwt');
+  test('without a JWT: 401, shown as a page in the dialog', async () => {
+    const res = await request(app()).get('/invite/dialog');
+    assert.equal(res.status, 401);
+    assert.match(res.headers['content-type'] ?? '', /text\/html/);
+    assert.match(res.text, /No JWT/);
+  });
+
+  test('a page token cannot load the dialog again: a leaked one is not renewed', async () => {
+    const page = await dialog(roomInstall, ALICE, 100).expect(200);
+    const pageToken = /<meta name="token" content="([^"]+)">/.exec(page.text)![1]!;
+    const again = await request(app()).get(`/invite/dialog?signed_request=${pageToken}`);
+    assert.equal(again.status, 401);
+    assert.doesNotMatch(again.text, /<meta name="token"/, 'no fresh token is handed out');
+    // It still works for what the page itself calls.
+    await request(app()).get('/invite/api/recipients').query({ q: 'bsmith' }).set('Authorization', `JWT ${pageToken}`).expect(200);
   });
 });
 
@@ -288,8 +301,32 @@ describe('POST /invite/api/invites', () => {
     const before = await stored();
     assertError(await send([invite()]), 400, 'invalid', undefined, /JSON object/);
     const notJson = await request(app()).post('/invite/api/invites').set('Authorization', `JWT ${token(roomInstall, ALICE)}`).set('Content-Type', 'application/json').send('{"recipients":');
-    assertError(notJson, 400, 'bad_request', undefined, /not valid JSON/);
+    assertError(notJson, 400, 'invalid_json', undefined, /not valid JSON/);
     assertError(await send(invite({ description: 'x'.repeat(33_000) })), 413, 'too_large');
+    assert.deepEqual(await stored(), before);
+  });
+
+  test('a room installation\'s token naming another room: 403, nothing stored', async () => {
+    const before = await stored();
+    const res = await send(invite(), { oauthId: roomInstall, roomId: 101 });
+    assertError(res, 403, 'wrong_room', undefined, /belongs to room 100, not room 101/);
+    assert.deepEqual(await stored(), before);
+    // The same with the page's own token, made for room 100 and then edited: its signature breaks.
+    const page = await dialog(roomInstall, ALICE, 100).expect(200);
+    const pageToken = /<meta name="token" content="([^"]+)">/.exec(page.text)![1]!;
+    const [h, p, sig] = pageToken.split('.');
+    const edited = JSON.parse(Buffer.from(p!, 'base64url').toString());
+    edited.context.room_id = 101;
+    assertError(await send(invite(), { auth: `${h}.${Buffer.from(JSON.stringify(edited)).toString('base64url')}.${sig}` }), 401, 'invalid_jwt');
+    assert.deepEqual(await stored(), before);
+  });
+
+  test('text with a lone surrogate: 400 naming the field, nothing stored, xMatters not called', async () => {
+    const before = await stored();
+    const searches = xmSearches();
+    assertError(await send(invite({ description: 'Disk \ud800 full' })), 400, 'invalid', 'description', /broken or control character/);
+    assertError(await send(invite({ recipients: [{ ...BSMITH, displayName: 'Bob \udc00' }] })), 400, 'invalid', 'recipients', /broken or control character/);
+    assert.equal(xmSearches(), searches);
     assert.deepEqual(await stored(), before);
   });
 

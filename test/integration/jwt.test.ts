@@ -28,11 +28,13 @@ const sign = (claims: object, secret = oauthSecret, algorithm: jwt.Algorithm = '
 
 const page = () => request(addon.addon.app).get('/configure');
 
+/** The page is shown in HipChat's frame, so its refusal is an HTML page that says why. */
 function assertRefused(res: request.Response, reason: RegExp) {
   assert.equal(res.status, 401);
   assert.equal(res.headers['www-authenticate'], 'JWT');
-  assert.match(res.body.error.message, reason);
-  assert.ok(!JSON.stringify(res.body).includes(oauthSecret));
+  assert.match(res.headers['content-type'] ?? '', /text\/html/);
+  assert.match(res.text, reason);
+  assert.ok(!res.text.includes(oauthSecret));
 }
 
 describe('the JWT is accepted in all three placements', () => {
@@ -76,17 +78,53 @@ describe('bad tokens are refused with 401 and a reason that leaks nothing', () =
   test('garbage in ?signed_request=', async () => assertRefused(await page().query({ signed_request: 'garbage' }), /not a JWT/));
 });
 
-test('page-token round trip: the rendered page carries a fresh token that the add-on accepts', async () => {
+test('page tokens: signed with a key of their own, good for the page\'s calls, never for a page load or a webhook', async () => {
   const url = new URL(sim.pageUrl(oauthId, `${addon.baseUrl}/configure`, { userId: 1, roomId: 100 }));
   const res = await request(addon.addon.app).get(url.pathname + url.search).expect(200);
   const token = /<meta name="token" content="([^"]+)">/.exec(res.text)?.[1];
   assert.ok(token, 'page has a token');
-  const claims = jwt.verify(token!, oauthSecret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+  assert.throws(() => jwt.verify(token!, oauthSecret, { algorithms: ['HS256'] }), /invalid signature/, 'not signed with the shared secret');
+  const claims = jwt.decode(token!) as jwt.JwtPayload;
   assert.equal(claims.iss, oauthId);
   assert.equal(claims.sub, '1');
   assert.equal(claims.context.room_id, 100);
   assert.ok(claims.exp! - claims.iat! <= 15 * 60, 'short-lived');
-  await page().set('Authorization', `JWT ${token}`).expect(200);
+  // The page's own JSON calls accept it…
+  const call = await request(addon.addon.app).post('/configure/api/callback-credentials').set('Authorization', `JWT ${token}`).send({ confirm: true });
+  assert.equal(call.status, 409, 'accepted (no settings yet), not refused as a token');
+  // …a page load and a webhook do not.
+  assertRefused(await page().set('Authorization', `JWT ${token}`), /page token is not accepted here/);
+  const hook = await request(addon.addon.app).post(`/webhooks/room_enter?signed_request=${token}`).send({ event: 'room_enter', item: { room: { id: 100 }, sender: { id: 1, name: 'Alice Admin' } } });
+  assert.equal(hook.status, 401);
+});
+
+test('a room installation\'s token naming another room is refused', async () => {
+  const res = await page().set('Authorization', `JWT ${sign({ context: { room_id: 101 } })}`);
+  assert.equal(res.status, 403);
+  assert.match(res.text, /belongs to room 100, not room 101/);
+});
+
+test('a JWT in an odd spelling of ?signed_request= is refused, and logged redacted', async () => {
+  const token = sign({});
+  for (const query of [`%73igned_request=${token}`, `signed_request[]=${token}`, `signed_request=${token}&signed_request=${token}`, `Signed_Request=${token}`]) {
+    const res = await request(addon.addon.app).get(`/configure?${query}`);
+    assert.equal(res.status, 400, query);
+    assert.match(res.text, /spelled plainly|once/);
+  }
+  assert.ok(!addon.logs.join('').includes(token), 'the token never reaches the logs');
+});
+
+test('an unknown iss is answered from memory after the first refusal', async () => {
+  const stranger = sign({ iss: 'stranger-installation' });
+  let reads = 0;
+  const listener = () => void reads++;
+  addon.addon.db.on('query', listener);
+  try {
+    for (let i = 0; i < 20; i++) await page().set('Authorization', `JWT ${stranger}`).expect(401);
+  } finally {
+    addon.addon.db.off('query', listener);
+  }
+  assert.ok(reads <= 1, `${reads} database reads for 20 refusals`);
 });
 
 test('an uninstalled installation\'s tokens are refused at once', async () => {

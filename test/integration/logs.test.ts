@@ -36,8 +36,12 @@ test('a full install, JWT and uninstall run logs no secret', async () => {
   const res = await request(addon.addon.app).get(page.pathname + page.search).expect(200);
   const pageToken = /<meta name="token" content="([^"]+)">/.exec(res.text)![1]!;
   secrets.push(pageToken);
-  await request(addon.addon.app).get('/configure').set('Authorization', `JWT ${pageToken}`).expect(200);
+  await request(addon.addon.app).post('/configure/api/callback-credentials').set('Authorization', `JWT ${pageToken}`).send({ confirm: true }).expect(409);
   await request(addon.addon.app).get('/configure').set('Authorization', `JWT ${token.slice(0, -4)}AAAA`).expect(401);
+  // Spellings of the parameter that another parser could read: refused, and redacted all the same.
+  await request(addon.addon.app).get(`/configure?%73igned_request=${token}`).expect(400);
+  await request(addon.addon.app).get(`/configure?signed_request[]=${token}`).expect(400);
+  await request(addon.addon.app).get(`/configure?x=${token}`).expect(401);
   await sim.enterRoom(100, 2);
 
   // REST calls (token fetch, notification), then uninstall.
@@ -48,7 +52,7 @@ test('a full install, JWT and uninstall run logs no secret', async () => {
   const text = addon.logs.join('');
   assert.ok(addon.logs.length > 5, 'the run was logged');
   assert.match(text, /"msg":"installed"/);
-  assert.match(text, /"msg":"uninstalled"/);
+  assert.match(text, /Uninstalled in HipChat: installation marked revoked/);
   assert.match(text, /\[Redacted\]/, 'the signed_request query value is redacted');
   for (const secret of secrets) assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 6)}…) appears in the logs`);
   assert.ok(!/oauthSecret"?\s*:\s*"[^[]/.test(text));

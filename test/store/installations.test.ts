@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { createSealer } from '../../lib/security/seal';
 import { openDb, type Db } from '../../lib/store/db';
-import { deleteInstallation, findInstallation, revokeInstallation, saveInstallation } from '../../lib/store/installations';
+import { deleteInstallation, findInstallation, listRevoked, markRevoked, restoreInstallation, saveInstallation } from '../../lib/store/installations';
 import { InstallationCache } from '../../lib/hipchat/installations';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
 
@@ -67,7 +67,7 @@ test('the cache serves from memory and re-reads on demand', async () => {
   assert.equal(first?.oauthSecret, 'secret-of-room-install');
   await db('installations').where({ oauth_id: 'room-install' }).update({ group_name: 'Changed' });
   assert.equal((await cache.get('room-install'))?.groupName, 'Acme', 'served from memory');
-  assert.equal((await cache.reload('room-install'))?.groupName, 'Changed');
+  assert.equal((await cache.refresh('room-install'))?.groupName, 'Changed');
   assert.equal(await cache.get('nobody'), undefined);
 });
 
@@ -82,10 +82,46 @@ test('an entry is read again once a minute, so another instance\'s uninstall rea
   await db('installations').where({ oauth_id: 'room-install' }).update({ state: 'active' });
 });
 
-test('a revoked installation is kept as revoked and no longer served', async () => {
-  await revokeInstallation(db, 'global-install');
-  assert.equal((await findInstallation(db, 'global-install'))?.state, 'revoked');
+test('a revoked installation keeps its row and data, is no longer served, and can be restored', async () => {
+  const at = Date.now();
+  assert.equal(await markRevoked(db, 'global-install', at), true);
+  assert.equal(await markRevoked(db, 'global-install', at + 1), false, 'only an active one is revoked');
+  const revoked = await findInstallation(db, 'global-install');
+  assert.equal(revoked?.state, 'revoked');
+  assert.equal(revoked?.revokedAt, at);
+  assert.deepEqual((await listRevoked(db)).map((r) => r.oauthId), ['global-install']);
   assert.equal(await new InstallationCache(db, sealer).get('global-install'), undefined);
+  assert.equal(await restoreInstallation(db, 'global-install'), true);
+  const restored = await findInstallation(db, 'global-install');
+  assert.equal(restored?.state, 'active');
+  assert.equal(restored?.revokedAt, null);
+  assert.ok(await new InstallationCache(db, sealer).get('global-install'));
+});
+
+test('an unknown oauthId is remembered briefly: a stream of them reads the database once', async () => {
+  let now = Date.now();
+  let reads = 0;
+  const counting = new Proxy(db, { apply: (target, self, args) => (reads++, Reflect.apply(target, self, args)) });
+  const cache = new InstallationCache(counting, sealer, () => now);
+  for (let i = 0; i < 50; i++) assert.equal(await cache.get('made-up'), undefined);
+  assert.equal(reads, 1);
+  now += 31_000;
+  assert.equal(await cache.get('made-up'), undefined);
+  assert.equal(reads, 2, 'read again after a while');
+});
+
+test('a signature mismatch re-reads the installation at most once per 10 s', async () => {
+  let now = Date.now();
+  let reads = 0;
+  const counting = new Proxy(db, { apply: (target, self, args) => (reads++, Reflect.apply(target, self, args)) });
+  const cache = new InstallationCache(counting, sealer, () => now);
+  assert.ok(await cache.get('room-install'));
+  reads = 0;
+  for (let i = 0; i < 20; i++) await cache.reloadAfterMismatch('room-install');
+  assert.equal(reads, 1);
+  now += 10_001;
+  await cache.reloadAfterMismatch('room-install');
+  assert.equal(reads, 2);
 });
 
 test('deleting removes the installation', async () => {
