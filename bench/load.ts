@@ -74,6 +74,8 @@ export async function runLoad(spec: LoadSpec, measured: { before(): Promise<void
       }
     };
     await Promise.all(Array.from({ length: spec.concurrency }, worker));
+    // A row of refusals (a missing endpoint, a rejected token) measures nothing: the bench fails.
+    if (failures > 0) throw new Error(`${failures} of ${issued} requests did not get HTTP ${spec.expectStatus} (first: ${failureSample}); the bench is not measuring what it says`);
     const seconds = (performance.now() - start) / 1000;
     return {
       completed: latencies.length,

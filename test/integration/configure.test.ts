@@ -457,7 +457,13 @@ describe('without XMATTERS_ALLOWED_HOSTS', () => {
     assert.equal(connections, 0, 'no TCP connection was opened');
   });
 
-  test('nothing is stored', async () => {
+  test('Save Settings with a private address is refused the same way, and nothing is stored', async () => {
+    const requests = xm.requests.length;
+    const token = hipchat.signJwt(oauthId, { userId: ALICE });
+    const inviteUrl = `https://${xm.hostname}${new URL(xm.inviteUrl).pathname}`;
+    const res = record(await request(strict.baseUrl).post('/configure/api/settings').set('Authorization', `JWT ${token}`).send(settings({ hostname: xm.hostname, inviteUrl })));
+    assertError(res, 400, 'xmatters_private_address', /private or local network address/);
+    assert.equal(xm.requests.length, requests, 'the xMatters simulator saw no request');
     assert.equal(await strict.addon.db('xmatters_settings').where({ installation_id: oauthId }).first(), undefined);
   });
 });

@@ -306,6 +306,18 @@ describe('POST /invite/api/invites', () => {
     assert.deepEqual(await stored(), before);
   });
 
+  test('simultaneous requests with one idempotency key make one invite (on PostgreSQL too)', async () => {
+    const before = await stored();
+    const body = invite();
+    const answers = await Promise.all(Array.from({ length: 4 }, () => send(body)));
+    assert.deepEqual(answers.map((a) => a.status), [202, 202, 202, 202], answers.map((a) => a.text).join('\n'));
+    assert.equal(new Set(answers.map((a) => a.body.inviteId)).size, 1, 'every answer names the same invite');
+    const after = await stored();
+    assert.equal(after.invites - before.invites, 1);
+    assert.equal(after.recipients - before.recipients, 2);
+    assert.equal(after.jobs - before.jobs, 1);
+  });
+
   test('a room installation\'s token naming another room: 403, nothing stored', async () => {
     const before = await stored();
     const res = await send(invite(), { oauthId: roomInstall, roomId: 101 });

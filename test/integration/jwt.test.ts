@@ -50,8 +50,15 @@ describe('the JWT is accepted in all three placements', () => {
     await page().set('Authorization', `JWT token=${sign({})}`).expect(200);
   });
   test('the older prn claim names the user when sub is absent', async () => {
-    const token = jwt.sign({ iss: oauthId, prn: '2', iat: now(), exp: now() + 60 }, oauthSecret);
-    await page().set('Authorization', `JWT ${token}`).expect(200);
+    // Alice (1) is the group admin and may edit; Bob (2) may only view: the page shows whom prn named.
+    const asAdmin = await page().set('Authorization', `JWT ${jwt.sign({ iss: oauthId, prn: '1', iat: now(), exp: now() + 60 }, oauthSecret)}`).expect(200);
+    assert.match(asAdmin.text, /id="settings-form"/);
+    assert.doesNotMatch(asAdmin.text, /You can view these settings/);
+    const asBob = await page().set('Authorization', `JWT ${jwt.sign({ iss: oauthId, prn: '2', iat: now(), exp: now() + 60 }, oauthSecret)}`).expect(200);
+    assert.match(asBob.text, /You can view these settings/);
+    assert.doesNotMatch(asBob.text, /id="settings-form"/);
+    const pageToken = /<meta name="token" content="([^"]+)">/.exec(asBob.text)![1]!;
+    assert.equal((jwt.decode(pageToken) as jwt.JwtPayload).sub, '2', 'the page token names the same user');
   });
   test('an exp up to 60 s past is within the leeway', async () => {
     await page().set('Authorization', `JWT ${sign({ iat: now() - 600, exp: now() - 30 })}`).expect(200);

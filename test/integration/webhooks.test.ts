@@ -309,6 +309,15 @@ describe('a webhook must agree with its HipChat-signed token', () => {
     assert.equal((await db()('seen_events').where({ event_key: 'msg:impersonation-1' })).length, 0, 'the message id is not used up');
   });
 
+  test('the body is not read before the JWT is verified: a large body with a forged token is a 401', async () => {
+    const forged = jwt.sign({ iss: install.oauthId, sub: '4', exp: Math.floor(Date.now() / 1000) + 60, context: { room_id: 100 } }, 'not-the-secret');
+    const res = await request(app())
+      .post(`/webhooks/room_message?signed_request=${forged}`)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ padding: 'p'.repeat(1_000_000) }));
+    assert.equal(res.status, 401);
+  });
+
   test('oauth_client_id of another installation is refused', async () => {
     const token = world.hipchat.signJwt(install.oauthId, { userId: 4, roomId: 100 });
     const res = await request(app()).post(`/webhooks/room_enter?signed_request=${token}`).send({ ...envelope('room_enter', 100, DAN), oauth_client_id: 'someone-else' });

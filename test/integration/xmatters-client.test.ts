@@ -7,6 +7,7 @@ import { type XMattersClient, createXMattersClient } from '../../lib/xmatters/cl
 import { XMattersError } from '../../lib/xmatters/errors';
 import type { TriggerBody } from '../../lib/xmatters/trigger';
 import { INVITE_FUNCTION, type XMattersSim, startXMattersSim } from '../../sim/xmatters/server';
+import { waitFor } from '../helpers/wait';
 
 // The client against the simulator over real HTTP on 127.0.0.1. Where a peer that is not
 // xMatters is needed (an HTML site, a redirect), a plain node server plays it.
@@ -232,12 +233,19 @@ describe('searchRecipients', () => {
   });
 
   it('asks for people and groups at the same time', async () => {
+    // Each answer is held back: the second search must arrive while the first is still unanswered.
     sim.faults.latencyMs = 300;
     const from = sim.requests.length;
-    await client(sim.hostname, {}).searchRecipients('mcbride').catch(() => undefined);
-    const [first, second] = sim.requests.slice(from).map((r) => Date.parse(r.at));
-    assert.ok(first !== undefined && second !== undefined);
-    assert.ok(second - first < 250, 'the second search started before the first was answered');
+    let settled = false;
+    const search = client(sim.hostname).searchRecipients('mcbride').finally(() => (settled = true));
+    try {
+      await waitFor(() => sim.requests.slice(from).length >= 2, 'both searches reached xMatters');
+      assert.equal(settled, false, 'both arrived before either was answered');
+      assert.deepEqual(sim.requests.slice(from).map((r) => r.path).sort(), ['/api/xm/1/groups', '/api/xm/1/people']);
+      assert.deepEqual((await search).map((r) => r.targetName), ['mmcbride', 'Database Admins'], 'and the search succeeds');
+    } finally {
+      sim.faults.latencyMs = 0;
+    }
   });
 
   it('returns at most `limit`, following links.next for a bounded number of pages', async () => {
