@@ -38,8 +38,6 @@ import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
 
-const HIPCHAT_TIMEOUT_MS = 10_000;
-const XMATTERS_TIMEOUT_MS = 10_000;
 const QUIET_PATHS = /^\/(webhooks\/|healthz|readyz|metrics)/;
 
 export interface Addon {
@@ -70,12 +68,12 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const secretsKey = resolveSecretsKey(config.secretsKey, config.dataDir);
   const sealer = createSealer(secretsKey);
   const callbackCredentials = createCallbackCredentials(secretsKey);
-  const xmattersHttp = createOutboundHttp({ allowedHosts: config.xmattersAllowedHosts, timeoutMs: XMATTERS_TIMEOUT_MS });
+  const xmattersHttp = createOutboundHttp({ allowedHosts: config.xmattersAllowedHosts, timeoutMs: config.xmattersTimeoutMs });
   const db = await openDb(config.database);
   const feed = await openChangeFeed(db, log.child({ component: 'change-feed' }));
   const descriptor = renderDescriptor(config.baseUrl);
   const scopes = descriptor.capabilities.hipchatApiConsumer.scopes;
-  const hipchatHttp = axios.create({ timeout: HIPCHAT_TIMEOUT_MS, maxRedirects: 0 });
+  const hipchatHttp = axios.create({ timeout: config.hipchatTimeoutMs, maxRedirects: 0 });
 
   const installations = new InstallationCache(db, sealer);
   installations.follow(feed);

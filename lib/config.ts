@@ -36,6 +36,8 @@ const schema = z.object({
     .string()
     .regex(/^(false|true|\d{1,2}|loopback|uniquelocal|linklocal|[0-9a-f.:/, ]+)$/i, 'must be false, a hop count, or trusted proxy addresses (express "trust proxy")')
     .default('false'),
+  HIPCHAT_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
+  XMATTERS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   UNAUTHENTICATED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   HIPCHAT_REVOCATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   HIPCHAT_REVOKED_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3 * 86_400),
@@ -56,6 +58,9 @@ export interface Config {
   outboxLeaseMs: number;
   /** express's `trust proxy`: whose X-Forwarded-For names the client (per-address limits depend on it). */
   trustProxy: boolean | number | string;
+  /** How long one call to HipChat, and one to xMatters, may take. */
+  hipchatTimeoutMs: number;
+  xmattersTimeoutMs: number;
   /** Per client address: install and uninstall requests, and requests whose credentials were refused. */
   unauthenticatedPerMinute: number;
   revocation: { confirmMs: number; graceMs: number; probeEveryMs: number };
@@ -90,6 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     xmattersAllowedHosts: c.XMATTERS_ALLOWED_HOSTS,
     outboxLeaseMs: c.OUTBOX_LEASE_SECONDS * 1000,
     trustProxy: trustProxyValue(c.TRUST_PROXY),
+    hipchatTimeoutMs: Math.round(c.HIPCHAT_TIMEOUT_SECONDS * 1000),
+    xmattersTimeoutMs: Math.round(c.XMATTERS_TIMEOUT_SECONDS * 1000),
     unauthenticatedPerMinute: c.UNAUTHENTICATED_REQUESTS_PER_MINUTE,
     revocation: {
       confirmMs: c.HIPCHAT_REVOCATION_CONFIRM_SECONDS * 1000,

@@ -13,12 +13,12 @@ export interface World {
 }
 
 /** Both simulators and the add-on on 127.0.0.1, the add-on trusting both. */
-export async function startWorld(options?: AddonOptions): Promise<World> {
+export async function startWorld(options?: AddonOptions, env: Record<string, string> = {}): Promise<World> {
   const hipchat = await startHipChatSim();
   const xmatters = await startXMattersSim();
   const addon = await startAddon({
     hipchatAllowedHosts: [new URL(hipchat.baseUrl).host],
-    env: { XMATTERS_ALLOWED_HOSTS: xmatters.hostname },
+    env: { XMATTERS_ALLOWED_HOSTS: xmatters.hostname, ...env },
     ...(options ? { options } : {}),
   });
   return {
