@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { rewriteQueryValues } from './query-params';
 
 export type { Logger };
 
@@ -30,29 +31,7 @@ const JWT_LIKE = /^eyJ[\w-]*\.[\w-]*\.?[\w-]*$/;
  * compared decoded, so `?%73igned_request=` and `?signed_request[]=` are redacted like `?signed_request=`.
  */
 export function redactUrl(url: string): string {
-  const start = url.indexOf('?');
-  if (start < 0) return url;
-  const hash = url.indexOf('#', start);
-  const end = hash < 0 ? url.length : hash;
-  const params = url
-    .slice(start + 1, end)
-    .split('&')
-    .map((param) => {
-      const eq = param.indexOf('=');
-      if (eq < 0) return param;
-      const name = decodeLoosely(param.slice(0, eq)).replace(/\[.*$/, '').trim().toLowerCase();
-      const value = decodeLoosely(param.slice(eq + 1));
-      return SECRET_PARAMS.has(name) || JWT_LIKE.test(value) ? `${param.slice(0, eq)}=[Redacted]` : param;
-    });
-  return `${url.slice(0, start + 1)}${params.join('&')}${url.slice(end)}`;
-}
-
-function decodeLoosely(value: string): string {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, ' '));
-  } catch {
-    return value;
-  }
+  return rewriteQueryValues(url, (p) => (SECRET_PARAMS.has(p.name.replace(/\[.*$/, '').trim().toLowerCase()) || JWT_LIKE.test(p.value) ? '[Redacted]' : undefined));
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -1,3 +1,4 @@
+import { rewriteQueryValues } from '../query-params';
 import type { Sealer } from './seal';
 
 // With URL authentication the Invite to Room URL carries a credential: `?apiKey=<key>`. Only that value
@@ -55,25 +56,7 @@ export function chooseInviteUrl(input: string, storedSealed: string | null, seal
   return { ok: true, url: unsealInviteUrl(storedSealed, sealer) };
 }
 
-/**
- * Rewrites the raw value of every `apiKey` query parameter and leaves every other byte of the URL as it
- * is. `value` is the decoded value; the parameter name is compared decoded too, as URLSearchParams (and
- * so the trigger) reads it.
- */
+/** Rewrites the raw value of every `apiKey` parameter (its name compared decoded, as the trigger reads it). */
 function mapApiKeys(url: string, replace: (raw: string, value: string) => string): string {
-  const start = url.indexOf('?');
-  if (start < 0) return url;
-  const hash = url.indexOf('#', start);
-  const end = hash < 0 ? url.length : hash;
-  const params = url
-    .slice(start + 1, end)
-    .split('&')
-    .map((param) => {
-      const [name, value] = [...new URLSearchParams(param).entries()][0] ?? [];
-      if (name !== 'apiKey' || value === undefined) return param;
-      const eq = param.indexOf('=');
-      if (eq < 0) return param;
-      return `${param.slice(0, eq)}=${replace(param.slice(eq + 1), value)}`;
-    });
-  return `${url.slice(0, start + 1)}${params.join('&')}${url.slice(end)}`;
+  return rewriteQueryValues(url, (p) => (p.name === 'apiKey' ? replace(p.rawValue, p.value) : undefined));
 }
