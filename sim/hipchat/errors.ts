@@ -18,6 +18,8 @@ export function sendError(res: Response, status: number, message: string): void 
 }
 
 export const INVALID_SESSION = 'Invalid OAuth session';
+// No public capture shows HipChat's wording for a refused client_credentials grant; this is the simulator's.
+export const INVALID_CLIENT = 'Invalid OAuth client credentials';
 // HipChat's message when no credentials were sent at all (KyleGobel/Hipchat-CS#11).
 export const AUTH_REQUIRED = 'Authenticated requests only. See https://www.hipchat.com/docs/apiv2/auth for more information.';
 

@@ -38,6 +38,8 @@ export interface InstallOutcome extends HttpOutcome {
 /** Installs and uninstalls add-ons the way HipChat's server-side installation flow did (docs §2). */
 export class Installer {
   readonly installations = new Map<string, Installation>();
+  /** Revoked or uninstalled installations, kept so that `restore` can bring them back. */
+  private readonly removed = new Map<string, Installation>();
   private nextWebhookId = 1000;
 
   constructor(
@@ -93,7 +95,8 @@ export class Installer {
       ...credentials,
     });
     if (outcome.status >= 200 && outcome.status < 300) return { ...outcome, installation: credentials };
-    this.revoke(client.oauthId);
+    this.oauth.forget(client.oauthId);
+    this.installations.delete(client.oauthId);
     return outcome;
   }
 
@@ -106,8 +109,19 @@ export class Installer {
 
   /** Removes the installation and its OAuth client without telling the add-on. */
   revoke(oauthId: string): void {
+    const installation = this.installations.get(oauthId);
+    if (installation) this.removed.set(oauthId, installation);
     this.oauth.revoke(oauthId);
     this.installations.delete(oauthId);
+  }
+
+  /** Undoes `revoke` (or `uninstall`): the same installation, and its client granted tokens with the old secret. */
+  restore(oauthId: string): void {
+    const installation = this.removed.get(oauthId);
+    if (!installation) throw new Error(`no revoked installation ${oauthId} in the simulator`);
+    this.oauth.restore(oauthId);
+    this.removed.delete(oauthId);
+    this.installations.set(oauthId, installation);
   }
 
   get(oauthId: string): Installation {

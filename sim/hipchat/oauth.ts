@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { INVALID_CLIENT } from './errors';
 
 export interface OAuthClient {
   oauthId: string;
@@ -31,6 +32,8 @@ export function randomString(length: number): string {
 /** One OAuth client per installation, and the access tokens granted to it (docs §2, §3). */
 export class OAuthRegistry {
   private readonly clients = new Map<string, OAuthClient>();
+  /** Revoked clients, kept so that `restore` can grant them again. */
+  private readonly revoked = new Map<string, OAuthClient>();
   private readonly tokens = new Map<string, AccessToken>();
   private readonly grants = new Map<string, number>();
 
@@ -49,8 +52,24 @@ export class OAuthRegistry {
 
   /** The client stops getting tokens and its issued tokens stop working. */
   revoke(oauthId: string): void {
+    const client = this.clients.get(oauthId);
+    if (client) this.revoked.set(oauthId, client);
     this.clients.delete(oauthId);
     this.invalidateTokens(oauthId);
+  }
+
+  /** A revoked client gets tokens again with its old secret; tokens issued before stay dead. */
+  restore(oauthId: string): void {
+    const client = this.revoked.get(oauthId);
+    if (!client) throw new Error(`no revoked OAuth client ${oauthId} in the simulator`);
+    this.revoked.delete(oauthId);
+    this.clients.set(oauthId, client);
+  }
+
+  /** Forgets a client entirely (an installation the add-on refused). */
+  forget(oauthId: string): void {
+    this.revoke(oauthId);
+    this.revoked.delete(oauthId);
   }
 
   invalidateTokens(oauthId: string): void {
@@ -62,7 +81,7 @@ export class OAuthRegistry {
   /** `grant_type=client_credentials`; no `scope` means all of the client's scopes. */
   grant(oauthId: string, secret: string, requested: string[] | undefined): GrantResult {
     const client = this.clients.get(oauthId);
-    if (!client || client.secret !== secret) return { ok: false, status: 401, message: 'Invalid OAuth client credentials' };
+    if (!client || client.secret !== secret) return { ok: false, status: 401, message: INVALID_CLIENT };
     const scopes = requested ?? client.scopes;
     const refused = scopes.filter((scope) => !client.scopes.includes(scope));
     if (refused.length > 0) {

@@ -41,6 +41,8 @@ export interface HipChatSim {
   install(descriptorUrl: string, opts?: { roomId?: number }): Promise<InstallOutcome>;
   uninstall(oauthId: string): Promise<HttpOutcome>;
   revoke(oauthId: string): void;
+  /** Grants tokens again to a client removed by `revoke` or `uninstall`, with its old secret, as if the revocation had been a mistake. */
+  restore(oauthId: string): void;
   signJwt(oauthId: string, subject: { userId: number; roomId?: number; expiresInSeconds?: number }): string;
   pageUrl(oauthId: string, url: string, subject: { userId: number; roomId?: number }): string;
   fireEvent(roomId: number, event: WebhookEvent, item: Record<string, unknown>): Promise<Delivery[]>;
@@ -95,7 +97,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   v2.get('/capabilities', (_req, res) => {
     res.json(capabilitiesDocument(baseUrl));
   });
-  v2.use(tokenRouter(oauth, world));
+  v2.use(tokenRouter(oauth, world, faults));
   v2.use(authenticate(oauth, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
   v2.use(
     roomsRouter({
@@ -150,6 +152,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     install: (descriptorUrl, installOpts) => installer.install(descriptorUrl, installOpts),
     uninstall: (oauthId) => installer.uninstall(oauthId),
     revoke: (oauthId) => installer.revoke(oauthId),
+    restore: (oauthId) => installer.restore(oauthId),
     signJwt,
     pageUrl,
     async fireEvent(roomId, event, item) {
