@@ -5,9 +5,13 @@ import express from 'express';
 import { Activity } from './activity';
 import { adminRouter } from './admin';
 import { authenticate } from './api/auth';
+import { historyRouter } from './api/history';
+import { roomMessageRouter } from './api/room-message';
+import { roomNotificationRouter } from './api/room-notification';
 import { roomsRouter } from './api/rooms';
 import { tokenRouter } from './api/token';
 import { usersRouter } from './api/users';
+import { webhooksRouter } from './api/webhooks';
 import { capabilitiesDocument } from './capabilities';
 import type { WebhookEvent } from './descriptor';
 import { ApiError, errorHandler, sendError } from './errors';
@@ -19,7 +23,11 @@ import { signHipChatJwt } from './jwt';
 import { WindowCounter } from './limits';
 import { Notifier } from './notifications';
 import { OAuthRegistry } from './oauth';
+import { PersonalTokens } from './personal-tokens';
+import { RoomIntegrations, type CreatedIntegration } from './room-integrations';
+import { RoomWebhooks } from './room-webhooks';
 import { World, type Privacy, type RoomNotification } from './state';
+import { TokenStore } from './tokens';
 import type { ScopeInfo } from './ui/deps';
 import { chatUi } from './ui/index';
 import { Views } from './views';
@@ -55,6 +63,13 @@ export interface HipChatSim {
   deleteRoom(roomId: number, userId?: number): Promise<Delivery[]>;
   createRoom(spec: { name: string; privacy?: Privacy; ownerId: number }): Promise<{ roomId: number; deliveries: Delivery[] }>;
   notifications(roomId: number): RoomNotification[];
+  /** "Build your own integration" in a room: a room notification token and the URL to post to (as the Integrations page does). */
+  createRoomIntegration(roomId: number, name: string, createdBy?: number): CreatedIntegration;
+  /** Deletes it; its token answers 401 from then on. */
+  deleteRoomIntegration(id: number): void;
+  /** A personal access token of `userId` with `scopes` (as the account page does). */
+  createPersonalToken(userId: number, label: string, scopes: string[]): { id: number; token: string };
+  deletePersonalToken(userId: number, id: number): void;
   tokenRequests(oauthId: string): number;
   invalidateTokens(oauthId: string): void;
   setTokenLifetime(seconds: number): void;
@@ -78,9 +93,13 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   const world = new World();
   const views = new Views(world, apiUrl);
   const faults = new Faults();
-  const oauth = new OAuthRegistry(opts.tokenLifetimeSeconds ?? 8 * 3600);
+  const tokens = new TokenStore();
+  const oauth = new OAuthRegistry(tokens, opts.tokenLifetimeSeconds ?? 8 * 3600);
   const installer = new Installer(world, oauth, capabilitiesUrl);
-  const events = new Events(installer);
+  const roomWebhooks = new RoomWebhooks(() => installer.nextWebhookId());
+  const integrations = new RoomIntegrations(world, tokens, apiUrl);
+  const personalTokens = new PersonalTokens(world, tokens);
+  const events = new Events(installer, roomWebhooks);
   const notifier = new Notifier(views, events);
   const activity = new Activity(world, views, events, notifier);
 
@@ -98,18 +117,15 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     res.json(capabilitiesDocument(baseUrl));
   });
   v2.use(tokenRouter(oauth, world, faults));
-  v2.use(authenticate(oauth, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
+  v2.use(authenticate(tokens, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
   v2.use(
-    roomsRouter({
-      world,
-      views,
-      notifier,
-      faults,
-      floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs),
-      apiUrl,
-    }),
+    roomsRouter(world, views, apiUrl),
+    roomNotificationRouter({ world, notifier, faults, floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs), integrations }),
+    roomMessageRouter(world, activity),
+    historyRouter(world, views, installer, apiUrl),
+    webhooksRouter(world, views, roomWebhooks, apiUrl),
+    usersRouter(world, views, apiUrl),
   );
-  v2.use(usersRouter(world, views));
   v2.use(() => {
     throw new ApiError(404, 'Resource not found');
   });
@@ -133,6 +149,9 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
       world,
       views,
       installer,
+      oauth,
+      integrations,
+      personalTokens,
       activity,
       scopes: capabilitiesDocument(baseUrl).capabilities.hipchatApiProvider.availableScopes as Record<string, ScopeInfo>,
       signJwt,
@@ -168,6 +187,13 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     deleteRoom: (roomId, userId) => activity.deleteRoom(roomId, userId),
     createRoom: (spec) => activity.createRoom(spec),
     notifications: (roomId) => [...(world.rooms.get(roomId)?.notifications ?? [])],
+    createRoomIntegration: (roomId, name, createdBy = 1) => integrations.create(roomId, name, createdBy),
+    deleteRoomIntegration: (id) => integrations.delete(id),
+    createPersonalToken(userId, label, scopes) {
+      const { record, token } = personalTokens.create(userId, label, scopes);
+      return { id: record.id, token };
+    },
+    deletePersonalToken: (userId, id) => personalTokens.delete(userId, id),
     tokenRequests: (oauthId) => oauth.grantCount(oauthId),
     invalidateTokens: (oauthId) => oauth.invalidateTokens(oauthId),
     setTokenLifetime(seconds) {

@@ -7,19 +7,25 @@ export interface User {
   timezone: string;
   is_group_admin: boolean;
   is_guest: boolean;
+  is_deleted: boolean;
   created: string;
 }
 
 export type Privacy = 'public' | 'private';
 export type Color = 'yellow' | 'green' | 'red' | 'purple' | 'gray' | 'random';
 
+/** Who a notification is from: the principal of the token that posted it (see tokens.ts). */
+export type Sender =
+  | { type: 'addon'; oauthId: string }
+  | { type: 'integration'; integrationId: number; name: string }
+  | { type: 'user'; userId: number };
+
 /** A notification as it was accepted by `POST room/{id}/notification` (or from a webhook reply). */
 export interface RoomNotification {
   id: string;
   /** The optional `from` label of the request ('' when none). */
   from: string;
-  /** The installation whose token posted it. */
-  oauthId: string;
+  sender: Sender;
   color: Color;
   message_format: 'html' | 'text';
   message: string;
@@ -71,6 +77,7 @@ function seedUser(id: number, name: string, mention: string, extra: Partial<User
     timezone: 'UTC',
     is_group_admin: false,
     is_guest: false,
+    is_deleted: false,
     created: SEED_DATE,
     ...extra,
   };
@@ -148,6 +155,15 @@ export class World {
     if (ref.startsWith('@')) return users.find((user) => user.mention_name === ref.slice(1));
     const email = ref.toLowerCase();
     return users.find((user) => user.email.toLowerCase() === email);
+  }
+
+  /** A group admin deleted the user: gone from every room, still found by id (with `is_deleted`). */
+  deleteUser(id: number): void {
+    this.user(id).is_deleted = true;
+    for (const room of this.rooms.values()) {
+      room.participants.delete(id);
+      room.members.delete(id);
+    }
   }
 
   hasAuthorized(userId: number, addonKey: string): boolean {

@@ -1,5 +1,8 @@
 import type { Activity } from '../activity';
 import type { Installer } from '../installations';
+import type { OAuthRegistry } from '../oauth';
+import type { PersonalTokens } from '../personal-tokens';
+import type { RoomIntegrations } from '../room-integrations';
 import type { World } from '../state';
 import type { Views } from '../views';
 import type { Sessions } from './session';
@@ -15,6 +18,9 @@ export interface UiDeps {
   world: World;
   views: Views;
   installer: Installer;
+  oauth: OAuthRegistry;
+  integrations: RoomIntegrations;
+  personalTokens: PersonalTokens;
   activity: Activity;
   sessions: Sessions;
   /** `availableScopes` of the capabilities document, for the install and grant screens. */

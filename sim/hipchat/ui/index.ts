@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type RequestHandler } from 'express';
 import type { Installer } from '../installations';
 import type { UiDeps } from './deps';
+import { accountRouter } from './account';
+import { byoRouter } from './byo';
 import { dialogsRouter } from './dialogs';
 import { uiErrorHandler } from './errors';
 import { integrationsRouter } from './integrations';
@@ -18,7 +20,7 @@ export function chatUi(sim: Omit<UiDeps, 'sessions'>): Router {
   router.use('/atlassian-connect', connectAssets());
   router.use('/chat/static', express.static(here('./public'), { index: false, maxAge: 0 }));
   router.use(securityHeaders(deps.installer), sameOriginOnly);
-  router.use(roomsRouter(deps), dialogsRouter(deps), integrationsRouter(deps));
+  router.use(roomsRouter(deps), dialogsRouter(deps), integrationsRouter(deps), byoRouter(deps), accountRouter(deps));
   router.use(uiErrorHandler);
   return router;
 }
