@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Delivery, Events } from './events';
 import { parseNotification, type Notifier } from './notifications';
-import { hipchatDate, type ChatMessage, type Privacy, type Room, type World } from './state';
+import { addMessage, hipchatDate, type ChatMessage, type Privacy, type Room, type World } from './state';
 import type { Views } from './views';
 
 /** What people do in the simulated HipChat client: each changes the world and fires its room event. */
@@ -34,7 +34,7 @@ export class Activity {
     const user = this.world.user(userId);
     this.assertMayEnter(room, userId);
     const message: ChatMessage = { id: randomUUID(), from: this.views.sender(user), message: text, date: hipchatDate() };
-    room.messages.push(message);
+    addMessage(room, message);
     return { room, message };
   }
 

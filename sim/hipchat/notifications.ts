@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Events } from './events';
-import { hipchatDate, type Room, type RoomNotification, type Sender } from './state';
+import { addNotification, hipchatDate, type Room, type RoomNotification, type Sender } from './state';
 import type { Views } from './views';
 
 const COLORS = ['yellow', 'green', 'red', 'purple', 'gray', 'random'] as const;
@@ -60,7 +60,7 @@ export class Notifier {
       date: hipchatDate(),
     };
     if (input.card) notification.card = input.card;
-    room.notifications.push(notification);
+    addNotification(room, notification);
     // room_notification items carry `from` as a plain label (docs §7).
     this.events.deliverInBackground(room.id, 'room_notification', {
       message: {

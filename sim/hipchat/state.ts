@@ -58,6 +58,20 @@ export interface Room {
   revision: number;
   messages: ChatMessage[];
   notifications: RoomNotification[];
+  /** Both, in the order they were posted (timestamps can tie within a millisecond). */
+  history: HistoryEntry[];
+}
+
+export type HistoryEntry = { kind: 'message'; item: ChatMessage } | { kind: 'notification'; item: RoomNotification };
+
+export function addMessage(room: Room, message: ChatMessage): void {
+  room.messages.push(message);
+  room.history.push({ kind: 'message', item: message });
+}
+
+export function addNotification(room: Room, notification: RoomNotification): void {
+  room.notifications.push(notification);
+  room.history.push({ kind: 'notification', item: notification });
 }
 
 /** HipChat's date format: ISO-8601 with microseconds and an explicit "+00:00" offset (docs §7). */
@@ -124,6 +138,7 @@ export class World {
       revision: 1,
       messages: [],
       notifications: [],
+      history: [],
     };
     this.rooms.set(room.id, room);
     return room;

@@ -1,10 +1,9 @@
 import { Router, type Request } from 'express';
 import { inTimeZone, isTimeZone, parseIsoDate } from '../dates';
 import { ApiError } from '../errors';
-import { roomHistory, type HistoryEntry } from '../history';
 import type { Installer } from '../installations';
 import { senderName } from '../sender-names';
-import type { World } from '../state';
+import type { HistoryEntry, World } from '../state';
 import type { Views } from '../views';
 import { requireScope } from './auth';
 import { boolParam, intParam, page } from './paging';
@@ -61,7 +60,7 @@ export function historyRouter(world: World, views: Views, installer: Installer, 
     boolParam(req.query.include_deleted, true, 'include_deleted');
     const date = typeof req.query.date === 'string' ? req.query.date : 'recent';
     const selfUrl = `${apiUrl}/room/${room.id}/history`;
-    const all = roomHistory(room);
+    const all = room.history;
     const order = (entries: HistoryEntry[]) => (reverse ? [...entries].reverse() : entries);
 
     if (date === 'recent') {
@@ -88,7 +87,7 @@ export function historyRouter(world: World, views: Views, installer: Installer, 
     const timeZone = timeZoneParam(req);
     const maxResults = intParam(req.query['max-results'], RECENT, 'max-results', 1000);
     boolParam(req.query.include_deleted, true, 'include_deleted');
-    let entries = roomHistory(room);
+    let entries = room.history;
     const notBefore = req.query['not-before'];
     if (notBefore !== undefined) {
       const index = entries.findIndex((entry) => entry.item.id === notBefore);

@@ -1,4 +1,3 @@
-import { roomHistory } from '../history';
 import type { Installer } from '../installations';
 import { senderName } from '../sender-names';
 import type { ChatMessage, Room, RoomNotification, World } from '../state';
@@ -20,7 +19,7 @@ export function feedVersion(room: Room): string {
 /** The room's timeline as HTML fragments, as seen by `viewerMention`. */
 export function renderTimeline(room: Room, world: World, installer: Installer, viewerMention: string): RenderedItem[] {
   const mentions: Mentions = { known: new Set([...world.users.values()].map((user) => user.mention_name)), mine: viewerMention };
-  return roomHistory(room).map((entry) => ({
+  return room.history.map((entry) => ({
     id: entry.item.id,
     html: (entry.kind === 'message' ? message(entry.item, world, mentions) : notification(entry.item, world, installer, mentions)).value,
   }));
