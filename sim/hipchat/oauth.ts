@@ -19,7 +19,8 @@ interface AuthorizationCode {
   oauthId: string;
   userId: number;
   scopes: string[];
-  redirectUri: string;
+  /** The `redirect_uri` of the authorization request, when it had one: the token request must repeat it (RFC 6749 §4.1.3). */
+  redirectUri: string | undefined;
   expiresAt: number;
 }
 
@@ -99,7 +100,7 @@ export class OAuthRegistry {
   }
 
   /** A code for the user's approval on the authorization page, to be exchanged with `exchangeCode`. */
-  authorize(oauthId: string, userId: number, scopes: string[], redirectUri: string): string {
+  authorize(oauthId: string, userId: number, scopes: string[], redirectUri: string | undefined): string {
     const code = randomString(40);
     this.codes.set(code, { oauthId, userId, scopes, redirectUri, expiresAt: Date.now() + CODE_LIFETIME_MS });
     return code;
@@ -114,7 +115,7 @@ export class OAuthRegistry {
     if (!issued || issued.oauthId !== oauthId || issued.expiresAt <= Date.now()) {
       return { ok: false, status: 400, message: 'Invalid authorization code: it is unknown, expired, already used or issued to another client' };
     }
-    if (redirectUri !== issued.redirectUri) {
+    if (issued.redirectUri !== undefined && redirectUri !== issued.redirectUri) {
       return { ok: false, status: 400, message: 'redirect_uri does not match the one the authorization code was issued for' };
     }
     return this.issueUserToken(client, issued.userId, issued.scopes);

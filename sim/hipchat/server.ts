@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -77,6 +78,7 @@ export interface HipChatSim {
 }
 
 const RATE_LIMIT = { limit: 500, windowMs: 5 * 60_000 };
+const addonSchemaText = readFileSync(new URL('./schema/addon-capabilities.schema.json', import.meta.url), 'utf8');
 const FLOOD_CONTROL = { limit: 30, windowMs: 60_000 };
 
 /** Starts a simulated HipChat Cloud (API v2 and Connect) on 127.0.0.1. */
@@ -115,6 +117,10 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   v2.use(express.json(), express.urlencoded({ extended: false }), express.text({ type: ['text/plain', 'text/html'] }));
   v2.get('/capabilities', (_req, res) => {
     res.json(capabilitiesDocument(baseUrl));
+  });
+  // Without a token, as https://api.hipchat.com/v2/capabilities/addon/schema?draft=v4 was (mjhopkins/hipchat README).
+  v2.get('/capabilities/addon/schema', (_req, res) => {
+    res.type('json').send(addonSchemaText);
   });
   v2.use(tokenRouter(oauth, world, faults));
   v2.use(authenticate(tokens, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));

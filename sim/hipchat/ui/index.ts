@@ -3,7 +3,9 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Installer } from '../installations';
 import type { UiDeps } from './deps';
 import { accountRouter } from './account';
+import { authorizeRouter } from './authorize';
 import { byoRouter } from './byo';
+import { contentSecurityPolicy } from './csp';
 import { dialogsRouter } from './dialogs';
 import { uiErrorHandler } from './errors';
 import { integrationsRouter } from './integrations';
@@ -20,7 +22,7 @@ export function chatUi(sim: Omit<UiDeps, 'sessions'>): Router {
   router.use('/atlassian-connect', connectAssets());
   router.use('/chat/static', express.static(here('./public'), { index: false, maxAge: 0 }));
   router.use(securityHeaders(deps.installer), sameOriginOnly);
-  router.use(roomsRouter(deps), dialogsRouter(deps), integrationsRouter(deps), byoRouter(deps), accountRouter(deps));
+  router.use(roomsRouter(deps), dialogsRouter(deps), integrationsRouter(deps), byoRouter(deps), accountRouter(deps), authorizeRouter(deps));
   router.use(uiErrorHandler);
   return router;
 }
@@ -43,20 +45,8 @@ function connectAssets(): Router {
 /** No inline scripts or styles; frames only from the origins of installed add-ons' pages. */
 function securityHeaders(installer: Installer): RequestHandler {
   return (_req, res, next) => {
-    const frames = addonOrigins(installer);
     res.set({
-      'Content-Security-Policy': [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: http: https:",
-        `frame-src ${frames.length > 0 ? frames.join(' ') : "'none'"}`,
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-      ].join('; '),
+      'Content-Security-Policy': contentSecurityPolicy(addonOrigins(installer)),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'strict-origin-when-cross-origin',
     });
