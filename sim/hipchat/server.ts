@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { Activity } from './activity';
 import { adminRouter } from './admin';
+import { addonUiRouter } from './api/addon-ui';
 import { authenticate } from './api/auth';
 import { historyRouter } from './api/history';
 import { roomMessageRouter } from './api/room-message';
@@ -18,6 +19,7 @@ import type { WebhookEvent } from './descriptor';
 import { ApiError, errorHandler, sendError } from './errors';
 import { Events, type Delivery } from './events';
 import { Faults } from './faults';
+import { GlanceStore } from './glances';
 import { Installer, type Installation, type InstallOutcome } from './installations';
 import type { HttpOutcome } from './addon-http';
 import { signHipChatJwt } from './jwt';
@@ -102,6 +104,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   const integrations = new RoomIntegrations(world, tokens, apiUrl);
   const personalTokens = new PersonalTokens(world, tokens);
   const events = new Events(installer, roomWebhooks);
+  const glances = new GlanceStore();
   const notifier = new Notifier(views, events);
   const activity = new Activity(world, views, events, notifier);
 
@@ -130,6 +133,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     roomMessageRouter(world, activity),
     historyRouter(world, views, installer, apiUrl),
     webhooksRouter(world, views, roomWebhooks, apiUrl),
+    addonUiRouter(world, installer, glances),
     usersRouter(world, views, apiUrl),
   );
   v2.use(() => {
@@ -159,6 +163,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
       integrations,
       personalTokens,
       activity,
+      glances,
       scopes: capabilitiesDocument(baseUrl).capabilities.hipchatApiProvider.availableScopes as Record<string, ScopeInfo>,
       signJwt,
       pageUrl,

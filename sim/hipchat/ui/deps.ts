@@ -1,4 +1,5 @@
 import type { Activity } from '../activity';
+import type { GlanceStore } from '../glances';
 import type { Installer } from '../installations';
 import type { OAuthRegistry } from '../oauth';
 import type { PersonalTokens } from '../personal-tokens';
@@ -22,6 +23,7 @@ export interface UiDeps {
   integrations: RoomIntegrations;
   personalTokens: PersonalTokens;
   activity: Activity;
+  glances: GlanceStore;
   sessions: Sessions;
   /** `availableScopes` of the capabilities document, for the install and grant screens. */
   scopes: Readonly<Record<string, ScopeInfo>>;

@@ -5,6 +5,7 @@ import type { UiDeps } from './deps';
 import { accountRouter } from './account';
 import { authorizeRouter } from './authorize';
 import { byoRouter } from './byo';
+import { glanceModules } from '../glances';
 import { contentSecurityPolicy } from './csp';
 import { dialogsRouter } from './dialogs';
 import { uiErrorHandler } from './errors';
@@ -46,7 +47,7 @@ function connectAssets(): Router {
 function securityHeaders(installer: Installer): RequestHandler {
   return (_req, res, next) => {
     res.set({
-      'Content-Security-Policy': contentSecurityPolicy(addonOrigins(installer)),
+      'Content-Security-Policy': contentSecurityPolicy(addonOrigins(installer), [], glanceQueryOrigins(installer)),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'strict-origin-when-cross-origin',
     });
@@ -59,9 +60,24 @@ function addonOrigins(installer: Installer): string[] {
   const origins = new Set<string>();
   for (const { descriptor } of installer.installations.values()) {
     const capabilities = descriptor.capabilities ?? {};
-    const urls = [capabilities.configurable?.url, ...[capabilities.dialog, capabilities.externalPage].flatMap((list) => (Array.isArray(list) ? list : []).map((m) => (m as { url?: unknown }).url))];
+    const urls = [
+      capabilities.configurable?.url,
+      ...[capabilities.dialog, capabilities.externalPage, capabilities.webPanel].flatMap((list) => (Array.isArray(list) ? list : []).map((m) => (m as { url?: unknown }).url)),
+    ];
     for (const url of urls) {
       const safe = typeof url === 'string' ? safeUrl(url) : undefined;
+      if (safe) origins.add(new URL(safe).origin);
+    }
+  }
+  return [...origins];
+}
+
+/** Origins of glance `queryUrl`s: the room page fetches them cross-origin, as HipChat's client did (docs §5). */
+function glanceQueryOrigins(installer: Installer): string[] {
+  const origins = new Set<string>();
+  for (const { descriptor } of installer.installations.values()) {
+    for (const glance of glanceModules(descriptor)) {
+      const safe = glance.queryUrl === undefined ? undefined : safeUrl(glance.queryUrl);
       if (safe) origins.add(new URL(safe).origin);
     }
   }

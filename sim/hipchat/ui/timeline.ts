@@ -11,9 +11,9 @@ export interface RenderedItem {
   html: string;
 }
 
-/** Changes whenever something the room view shows changes; the page polls with it. */
-export function feedVersion(room: Room): string {
-  return [room.messages.length, room.notifications.length, room.revision, [...room.participants].join('-'), room.members.size, room.is_archived].join('.');
+/** Changes whenever something the room view shows changes (glance pushes included); the page polls with it. */
+export function feedVersion(room: Room, glanceVersion: number): string {
+  return [room.messages.length, room.notifications.length, room.revision, [...room.participants].join('-'), room.members.size, room.is_archived, glanceVersion].join('.');
 }
 
 /** The room's timeline as HTML fragments, as seen by `viewerMention`. */
