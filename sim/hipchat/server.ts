@@ -126,7 +126,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     res.type('json').send(addonSchemaText);
   });
   v2.use(tokenRouter(oauth, world, faults));
-  v2.use(authenticate(tokens, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
+  v2.use(authenticate(tokens, world, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
   v2.use(
     roomsRouter(world, views, apiUrl),
     roomNotificationRouter({ world, notifier, faults, floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs), integrations }),

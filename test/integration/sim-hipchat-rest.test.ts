@@ -203,7 +203,7 @@ test('POST room/{id}/message: as the token’s user, 201 {id, timestamp}, room_m
   sim.revoke(creds.oauthId);
 });
 
-test('personal tokens: deleted ones answer 401; a deleted user is listed only with include-deleted', async () => {
+test('personal tokens: deleted ones answer 401; a deleted user is listed only with include-deleted and their tokens stop', async () => {
   const { id, token } = sim.createPersonalToken(4, 'temporary', ['view_group']);
   assert.equal((await api(sim, '/user/4', token)).status, 200);
   sim.deletePersonalToken(4, id);
@@ -211,7 +211,9 @@ test('personal tokens: deleted ones answer 401; a deleted user is listed only wi
   assert.throws(() => sim.deletePersonalToken(4, id), /no personal token/);
   assert.throws(() => sim.createPersonalToken(4, 'bad', ['import_data']), /Unknown scope import_data/);
 
+  const dan = sim.createPersonalToken(4, 'still here', ['view_group']).token;
   sim.state.deleteUser(4);
+  assert.equal((await errorOf(await api(sim, '/user/1', dan))).message, 'Invalid OAuth session', 'a deleted user’s tokens stop working');
   assert.deepEqual((await json(await api(sim, '/user', admin))).items.map((user: any) => user.id), [1, 2, 3]);
   assert.deepEqual((await json(await api(sim, '/user?include-deleted=true', admin))).items.map((user: any) => user.id), [1, 2, 3, 4]);
   assert.equal((await json(await api(sim, '/user/4', admin))).is_deleted, true);

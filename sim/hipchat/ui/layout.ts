@@ -46,7 +46,7 @@ ${(spec.scripts ?? []).map((script) => html`<script type="module" src="/chat/sta
     ${avatar(user, 'small')}
     <label for="switch-user" class="visually-hidden">Signed in as</label>
     <select id="switch-user" name="userId">
-      ${[...world.users.values()].map(
+      ${[...world.users.values()].filter((u) => !u.is_deleted || u.id === user.id).map(
         (u) => html`<option value="${u.id}" ${u.id === user.id ? html`selected` : ''}>${u.name}${u.is_group_admin ? ' (admin)' : u.is_guest ? ' (guest)' : ''}</option>`,
       )}
     </select>
