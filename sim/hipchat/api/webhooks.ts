@@ -8,7 +8,7 @@ import type { Room, World } from '../state';
 import { oauthIdOf, userIdOf } from '../tokens';
 import type { Views } from '../views';
 import { requireScope, tokenOf } from './auth';
-import { page, intParam } from './paging';
+import { page } from './paging';
 import { param, roomFor } from './room-access';
 
 const EVENTS = [
@@ -107,7 +107,7 @@ export function webhooksRouter(world: World, views: Views, webhooks: RoomWebhook
 
   function found(room: Room, res: Response): RoomWebhook {
     const ref = param(res.req, 'webhook');
-    const id = /^\d+$/.test(ref) ? intParam(ref, 0, 'webhook id', Number.MAX_SAFE_INTEGER) : undefined;
+    const id = /^\d{1,15}$/.test(ref) ? Number(ref) : undefined;
     const webhook = id === undefined ? undefined : webhooks.find(room.id, ownerOf(res), id);
     if (!webhook) throw new ApiError(404, `Webhook ${ref} not found in room ${room.id}`);
     return webhook;
