@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Delivery, Events } from './events';
 import { parseNotification, type Notifier } from './notifications';
-import { hipchatDate, type Privacy, type Room, type World } from './state';
+import { addMessage, hipchatDate, type ChatMessage, type Privacy, type Room, type World } from './state';
 import type { Views } from './views';
 
 /** What people do in the simulated HipChat client: each changes the world and fires its room event. */
@@ -18,26 +18,47 @@ export class Activity {
    * 200 JSON reply in send-notification format is posted to the room from that add-on (docs §7).
    */
   async sendMessage(roomId: number, userId: number, text: string): Promise<{ messageId: string; deliveries: Delivery[] }> {
+    const { room, message } = this.recordMessage(roomId, userId, text);
+    return { messageId: message.id, deliveries: await this.announceMessage(room, message) };
+  }
+
+  /** As `sendMessage`, but answered at once and announced in the background (`POST room/{id}/message`). */
+  postMessage(roomId: number, userId: number, text: string): ChatMessage {
+    const { room, message } = this.recordMessage(roomId, userId, text);
+    this.events.track(this.announceMessage(room, message));
+    return message;
+  }
+
+  private recordMessage(roomId: number, userId: number, text: string): { room: Room; message: ChatMessage } {
     const room = this.openRoom(roomId);
     const user = this.world.user(userId);
     this.assertMayEnter(room, userId);
-    const message = {
-      id: randomUUID(),
-      date: hipchatDate(),
-      from: this.views.userRef(user),
-      mentions: this.mentions(text),
-      message: text,
-      type: 'message',
+    const message: ChatMessage = { id: randomUUID(), from: this.views.sender(user), message: text, date: hipchatDate() };
+    addMessage(room, message);
+    return { room, message };
+  }
+
+  private async announceMessage(room: Room, message: ChatMessage): Promise<Delivery[]> {
+    const user = this.world.user(message.from.id);
+    const item = {
+      message: {
+        id: message.id,
+        date: message.date,
+        from: this.views.userRef(user),
+        mentions: this.views.mentions(message.message),
+        message: message.message,
+        type: 'message',
+      },
+      room: this.views.roomRef(room),
     };
-    room.messages.push({ id: message.id, from: this.views.sender(user), message: text, date: message.date });
-    const records = await this.events.deliver(roomId, 'room_message', { message, room: this.views.roomRef(room) });
-    for (const { installation, delivery } of records) {
+    const records = await this.events.deliver(room.id, 'room_message', item);
+    for (const { replyAs, delivery } of records) {
       const reply = delivery.status === 200 ? parseJson(delivery.body) : undefined;
       if (reply === undefined) continue;
       const notification = parseNotification(reply);
-      if (notification.ok) this.notifier.post(room, installation.oauthId, notification.value);
+      if (notification.ok) this.notifier.post(room, replyAs, notification.value);
     }
-    return { messageId: message.id, deliveries: records.map((record) => record.delivery) };
+    return records.map((record) => record.delivery);
   }
 
   async enterRoom(roomId: number, userId: number): Promise<Delivery[]> {
@@ -111,13 +132,6 @@ export class Activity {
     if (room.privacy === 'private' && !room.members.has(userId)) {
       throw new Error(`user ${userId} is not a member of private room ${room.id}`);
     }
-  }
-
-  private mentions(text: string) {
-    const names = new Set([...text.matchAll(/@(\w+)/g)].map((match) => match[1]));
-    return [...this.world.users.values()]
-      .filter((user) => names.has(user.mention_name))
-      .map((user) => this.views.userRef(user));
   }
 }
 

@@ -1,7 +1,9 @@
 import { callAddon } from './addon-http';
-import type { WebhookEvent } from './descriptor';
-import type { Installation, InstalledWebhook, Installer } from './installations';
+import type { WebhookDeclaration, WebhookEvent } from './descriptor';
+import type { Installation, Installer } from './installations';
 import { signHipChatJwt } from './jwt';
+import type { RoomWebhooks } from './room-webhooks';
+import type { Sender } from './state';
 
 export interface Delivery {
   /** The URL posted to, `signed_request` included. */
@@ -10,47 +12,80 @@ export interface Delivery {
   body: string;
 }
 
+/** A webhook that hears an event: declared in a descriptor or created over REST. */
+interface Listener extends WebhookDeclaration {
+  id: number;
+  regex?: RegExp;
+}
+
 export interface DeliveryRecord {
-  installation: Installation;
-  webhook: InstalledWebhook;
+  webhook: Listener;
+  /** Whom a room_message reply is posted as: the webhook's add-on, or the user who created it. */
+  replyAs: Sender;
   delivery: Delivery;
 }
 
-/** Delivers room events to the webhooks the installed descriptors declared (docs §7). */
+interface Target {
+  webhook: Listener;
+  /** The installation that signs and receives; absent for a user's webhook (no JWT, no oauth_client_id). */
+  installation?: Installation;
+  replyAs: Sender;
+}
+
+/** Delivers room events to the webhooks that listen in the room (docs §7). */
 export class Events {
   private readonly background = new Set<Promise<unknown>>();
 
-  constructor(private readonly installer: Installer) {}
+  constructor(
+    private readonly installer: Installer,
+    private readonly roomWebhooks: RoomWebhooks,
+  ) {}
 
   async deliver(roomId: number, event: WebhookEvent, item: Record<string, unknown>): Promise<DeliveryRecord[]> {
     const text = messageText(event, item);
-    const targets = this.installer.covering(roomId).flatMap((installation) =>
-      installation.webhooks
-        .filter((webhook) => webhook.event === event && (text === undefined || !webhook.regex || webhook.regex.test(text)))
-        .map((webhook) => ({ installation, webhook })),
-    );
+    const hears = (webhook: Listener) => webhook.event === event && (text === undefined || !webhook.regex || webhook.regex.test(text));
     return Promise.all(
-      targets.map(async ({ installation, webhook }) => ({
-        installation,
-        webhook,
-        delivery: await this.post(installation, webhook, roomId, event, item),
-      })),
+      this.targets(roomId)
+        .filter((target) => hears(target.webhook))
+        .map(async ({ webhook, installation, replyAs }) => ({
+          webhook,
+          replyAs,
+          delivery: await this.post(webhook, installation, roomId, event, item),
+        })),
     );
   }
 
   /** Delivers without making the caller wait; `settle()` waits for what is still in flight. */
   deliverInBackground(roomId: number, event: WebhookEvent, item: Record<string, unknown>): void {
-    const delivery = this.deliver(roomId, event, item).finally(() => this.background.delete(delivery));
-    this.background.add(delivery);
+    this.track(this.deliver(roomId, event, item));
+  }
+
+  /** Work that delivers webhooks after the caller was answered; `settle()` waits for it. */
+  track(work: Promise<unknown>): void {
+    const tracked = work.finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
   }
 
   async settle(): Promise<void> {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
+  /** Descriptor webhooks of the installations covering the room, then REST webhooks of the room whose owner is still there. */
+  private targets(roomId: number): Target[] {
+    const declared = this.installer.covering(roomId).flatMap((installation) =>
+      installation.webhooks.map((webhook): Target => ({ webhook, installation, replyAs: { type: 'addon', oauthId: installation.oauthId } })),
+    );
+    const created = this.roomWebhooks.forRoom(roomId).flatMap((webhook): Target[] => {
+      if ('userId' in webhook.owner) return [{ webhook, replyAs: { type: 'user', userId: webhook.owner.userId } }];
+      const installation = this.installer.installations.get(webhook.owner.oauthId);
+      return installation ? [{ webhook, installation, replyAs: { type: 'addon', oauthId: installation.oauthId } }] : [];
+    });
+    return [...declared, ...created];
+  }
+
   private async post(
-    installation: Installation,
-    webhook: InstalledWebhook,
+    webhook: Listener,
+    installation: Installation | undefined,
     roomId: number,
     event: WebhookEvent,
     item: Record<string, unknown>,
@@ -62,11 +97,13 @@ export class Events {
       return { url: webhook.url, status: 0, body: `webhook url ${webhook.url} is not an absolute URL` };
     }
     // A JWT only when declared, and then only as the signed_request parameter (docs §4, §7).
-    if (webhook.authentication === 'jwt') {
+    if (webhook.authentication === 'jwt' && installation) {
       const jwt = signHipChatJwt(installation.oauthId, installation.oauthSecret, { userId: actorId(item), roomId });
       url.searchParams.set('signed_request', jwt);
     }
-    const envelope = { event, item, oauth_client_id: installation.oauthId, webhook_id: webhook.id };
+    const envelope = installation
+      ? { event, item, oauth_client_id: installation.oauthId, webhook_id: webhook.id }
+      : { event, item, webhook_id: webhook.id };
     return { url: url.toString(), ...(await callAddon('post', url.toString(), envelope)) };
   }
 }

@@ -40,7 +40,7 @@ export class Installer {
   readonly installations = new Map<string, Installation>();
   /** Revoked or uninstalled installations, kept so that `restore` can bring them back. */
   private readonly removed = new Map<string, Installation>();
-  private nextWebhookId = 1000;
+  private lastWebhookId = 999;
 
   constructor(
     private readonly world: World,
@@ -83,7 +83,7 @@ export class Installer {
       callbackUrl: installable.callbackUrl,
       webhooks: (descriptor.capabilities?.webhook ?? []).map((webhook) => ({
         ...webhook,
-        id: this.nextWebhookId++,
+        id: this.nextWebhookId(),
         ...(webhook.pattern === undefined ? {} : { regex: compilePattern(webhook.pattern) }),
       })),
       installedAt: hipchatDate(),
@@ -122,6 +122,12 @@ export class Installer {
     this.oauth.restore(oauthId);
     this.removed.delete(oauthId);
     this.installations.set(oauthId, installation);
+  }
+
+  /** HipChat's integer webhook ids, shared by descriptor webhooks and those created over REST. */
+  nextWebhookId(): number {
+    this.lastWebhookId += 1;
+    return this.lastWebhookId;
   }
 
   get(oauthId: string): Installation {

@@ -1,5 +1,5 @@
 import jwt from 'jsonwebtoken';
-import { randomString } from './oauth';
+import { randomString } from './tokens';
 
 export interface JwtSubject {
   /** The acting user; omitted from the claims when there is none (e.g. room_created by the system). */
@@ -10,7 +10,8 @@ export interface JwtSubject {
 
 /**
  * The JWT HipChat put in `signed_request` (docs §4): HS256 with the installation's oauthSecret,
- * `iss` = oauthId, `sub` = the user id as a string, `jti` of 20 random characters.
+ * `iss` = oauthId, `sub` = the user id as a string, `jti` of 20 random characters. The user is also in
+ * `prn`, the older claim ac-node-hipchat and ac-koa-hipchat read (docs §4, open question 4).
  */
 export function signHipChatJwt(oauthId: string, oauthSecret: string, subject: JwtSubject): string {
   const iat = Math.floor(Date.now() / 1000);
@@ -23,6 +24,9 @@ export function signHipChatJwt(oauthId: string, oauthSecret: string, subject: Jw
     jti: randomString(20),
     context,
   };
-  if (subject.userId !== undefined) claims.sub = String(subject.userId);
+  if (subject.userId !== undefined) {
+    claims.sub = String(subject.userId);
+    claims.prn = String(subject.userId);
+  }
   return jwt.sign(claims, oauthSecret, { algorithm: 'HS256' });
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { Events } from './events';
-import { hipchatDate, type Room, type RoomNotification } from './state';
+import { addNotification, hipchatDate, type Room, type RoomNotification, type Sender } from './state';
 import type { Views } from './views';
 
 const COLORS = ['yellow', 'green', 'red', 'purple', 'gray', 'random'] as const;
@@ -20,7 +20,10 @@ const notificationSchema = z.object({
       error: 'notify must be a boolean',
     })
     .default(false),
-  from: z.string({ error: 'from must be a string' }).max(25, { error: 'from must be at most 25 characters' }).default(''),
+  // "A label to be shown in addition to the sender's name. Valid length range: 0 - 64." — the API reference
+  // as copied into viascom/hipchat-api `models/Notification.java` and netdata's `alarm-notify.sh` (an older copy, in
+  // jmccann/drone-hipchat `DOCS.md`, says 0 - 25).
+  from: z.string({ error: 'from must be a string' }).max(64, { error: 'from must be at most 64 characters' }).default(''),
   card: z
     .looseObject({
       style: z.enum(CARD_STYLES, { error: `card.style must be one of: ${CARD_STYLES.join(', ')}` }).optional(),
@@ -45,11 +48,11 @@ export class Notifier {
     private readonly events: Events,
   ) {}
 
-  post(room: Room, oauthId: string, input: NotificationInput): RoomNotification {
+  post(room: Room, sender: Sender, input: NotificationInput): RoomNotification {
     const notification: RoomNotification = {
       id: randomUUID(),
       from: input.from,
-      oauthId,
+      sender,
       color: input.color,
       message_format: input.message_format,
       message: input.message,
@@ -57,7 +60,7 @@ export class Notifier {
       date: hipchatDate(),
     };
     if (input.card) notification.card = input.card;
-    room.notifications.push(notification);
+    addNotification(room, notification);
     // room_notification items carry `from` as a plain label (docs §7).
     this.events.deliverInBackground(room.id, 'room_notification', {
       message: {

@@ -1,5 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { INVALID_CLIENT } from './errors';
+import { oauthIdOf, randomString, type AccessToken, type TokenStore } from './tokens';
 
 export interface OAuthClient {
   oauthId: string;
@@ -10,34 +11,46 @@ export interface OAuthClient {
   roomId?: number;
 }
 
-export interface AccessToken {
-  token: string;
+export type GrantResult =
+  | { ok: true; token: AccessToken; expiresIn: number; refreshToken?: string }
+  | { ok: false; status: 400 | 401; message: string };
+
+interface AuthorizationCode {
   oauthId: string;
+  userId: number;
   scopes: string[];
-  groupId: number;
-  roomId?: number;
+  /** The `redirect_uri` of the authorization request, when it had one: the token request must repeat it (RFC 6749 §4.1.3). */
+  redirectUri: string | undefined;
   expiresAt: number;
 }
 
-export type GrantResult =
-  | { ok: true; token: AccessToken; expiresIn: number }
-  | { ok: false; status: 400 | 401; message: string };
-
-const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-export function randomString(length: number): string {
-  return [...randomBytes(length)].map((byte) => ALPHANUMERIC[byte % ALPHANUMERIC.length]).join('');
+interface RefreshGrant {
+  oauthId: string;
+  userId: number;
+  scopes: string[];
 }
 
-/** One OAuth client per installation, and the access tokens granted to it (docs §2, §3). */
+/** RFC 6749 §4.1.2 recommends codes that live at most 10 minutes. */
+const CODE_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * One OAuth client per installation (docs §2) and its grants (docs §3): client_credentials for add-on
+ * tokens; authorization_code and refresh_token for user tokens, after a user approved the add-on on the
+ * capabilities document's `authorizationUrl` page (golang/oauth2 `hipchat/hipchat.go` uses that URL as
+ * a standard OAuth2 authorization endpoint).
+ */
 export class OAuthRegistry {
   private readonly clients = new Map<string, OAuthClient>();
   /** Revoked clients, kept so that `restore` can grant them again. */
   private readonly revoked = new Map<string, OAuthClient>();
-  private readonly tokens = new Map<string, AccessToken>();
+  private readonly codes = new Map<string, AuthorizationCode>();
+  private readonly refreshGrants = new Map<string, RefreshGrant>();
   private readonly grants = new Map<string, number>();
 
-  constructor(public tokenLifetimeSeconds: number) {}
+  constructor(
+    private readonly tokens: TokenStore,
+    public tokenLifetimeSeconds: number,
+  ) {}
 
   createClient(scopes: string[], groupId: number, roomId?: number): OAuthClient {
     const client: OAuthClient = { oauthId: randomUUID(), secret: randomString(40), scopes, groupId };
@@ -50,7 +63,7 @@ export class OAuthRegistry {
     return this.clients.get(oauthId);
   }
 
-  /** The client stops getting tokens and its issued tokens stop working. */
+  /** The client stops getting tokens and its issued tokens (add-on and user tokens) stop working. */
   revoke(oauthId: string): void {
     const client = this.clients.get(oauthId);
     if (client) this.revoked.set(oauthId, client);
@@ -73,50 +86,84 @@ export class OAuthRegistry {
   }
 
   invalidateTokens(oauthId: string): void {
-    for (const [token, grant] of this.tokens) {
-      if (grant.oauthId === oauthId) this.tokens.delete(token);
-    }
+    this.tokens.revokeWhere((principal) => oauthIdOf(principal) === oauthId);
   }
 
   /** `grant_type=client_credentials`; no `scope` means all of the client's scopes. */
   grant(oauthId: string, secret: string, requested: string[] | undefined): GrantResult {
-    const client = this.clients.get(oauthId);
-    if (!client || client.secret !== secret) return { ok: false, status: 401, message: INVALID_CLIENT };
+    const client = this.authenticateClient(oauthId, secret);
+    if (!client) return { ok: false, status: 401, message: INVALID_CLIENT };
     const scopes = requested ?? client.scopes;
-    const refused = scopes.filter((scope) => !client.scopes.includes(scope));
-    if (refused.length > 0) {
-      return {
-        ok: false,
-        status: 400,
-        message: `Invalid scope: ${refused.join(' ')} (this add-on's descriptor allows: ${client.scopes.join(' ') || 'none'})`,
-      };
-    }
-    const expiresIn = this.tokenLifetimeSeconds;
-    const token: AccessToken = {
-      token: randomString(40),
-      oauthId,
-      scopes,
-      groupId: client.groupId,
-      expiresAt: Date.now() + expiresIn * 1000,
-    };
-    if (client.roomId !== undefined) token.roomId = client.roomId;
-    this.tokens.set(token.token, token);
-    this.grants.set(oauthId, this.grantCount(oauthId) + 1);
-    return { ok: true, token, expiresIn };
+    const refused = this.outside(client, scopes);
+    if (refused) return refused;
+    return this.issue(client, { kind: 'addon', oauthId }, scopes);
   }
 
-  /** The live token, or undefined when unknown, expired, invalidated or its client revoked. */
-  authenticate(token: string): AccessToken | undefined {
-    const grant = this.tokens.get(token);
-    if (!grant) return undefined;
-    if (grant.expiresAt <= Date.now()) {
-      this.tokens.delete(token);
-      return undefined;
+  /** A code for the user's approval on the authorization page, to be exchanged with `exchangeCode`. */
+  authorize(oauthId: string, userId: number, scopes: string[], redirectUri: string | undefined): string {
+    const code = randomString(40);
+    this.codes.set(code, { oauthId, userId, scopes, redirectUri, expiresAt: Date.now() + CODE_LIFETIME_MS });
+    return code;
+  }
+
+  /** `grant_type=authorization_code`: once per code, by the client it was issued to, with its redirect URI. */
+  exchangeCode(oauthId: string, secret: string, code: string, redirectUri: string | undefined): GrantResult {
+    const client = this.authenticateClient(oauthId, secret);
+    if (!client) return { ok: false, status: 401, message: INVALID_CLIENT };
+    const issued = this.codes.get(code);
+    this.codes.delete(code);
+    if (!issued || issued.oauthId !== oauthId || issued.expiresAt <= Date.now()) {
+      return { ok: false, status: 400, message: 'Invalid authorization code: it is unknown, expired, already used or issued to another client' };
     }
-    return grant;
+    if (issued.redirectUri !== undefined && redirectUri !== issued.redirectUri) {
+      return { ok: false, status: 400, message: 'redirect_uri does not match the one the authorization code was issued for' };
+    }
+    return this.issueUserToken(client, issued.userId, issued.scopes);
+  }
+
+  /** `grant_type=refresh_token`: a new user token with the same or fewer scopes. */
+  refresh(oauthId: string, secret: string, refreshToken: string, requested: string[] | undefined): GrantResult {
+    const client = this.authenticateClient(oauthId, secret);
+    if (!client) return { ok: false, status: 401, message: INVALID_CLIENT };
+    const grant = this.refreshGrants.get(refreshToken);
+    if (!grant || grant.oauthId !== oauthId) return { ok: false, status: 400, message: 'Invalid refresh token' };
+    const scopes = requested ?? grant.scopes;
+    const refused = scopes.filter((scope) => !grant.scopes.includes(scope));
+    if (refused.length > 0) return { ok: false, status: 400, message: `Invalid scope: ${refused.join(' ')} was not granted by the user` };
+    this.refreshGrants.delete(refreshToken);
+    return this.issueUserToken(client, grant.userId, scopes);
   }
 
   grantCount(oauthId: string): number {
     return this.grants.get(oauthId) ?? 0;
+  }
+
+  private authenticateClient(oauthId: string, secret: string): OAuthClient | undefined {
+    const client = this.clients.get(oauthId);
+    return client && client.secret === secret ? client : undefined;
+  }
+
+  private outside(client: OAuthClient, scopes: string[]): GrantResult | undefined {
+    const refused = scopes.filter((scope) => !client.scopes.includes(scope));
+    if (refused.length === 0) return undefined;
+    return {
+      ok: false,
+      status: 400,
+      message: `Invalid scope: ${refused.join(' ')} (this add-on's descriptor allows: ${client.scopes.join(' ') || 'none'})`,
+    };
+  }
+
+  private issueUserToken(client: OAuthClient, userId: number, scopes: string[]): GrantResult {
+    const refreshToken = randomString(40);
+    this.refreshGrants.set(refreshToken, { oauthId: client.oauthId, userId, scopes });
+    const granted = this.issue(client, { kind: 'user', oauthId: client.oauthId, userId }, scopes);
+    return granted.ok ? { ...granted, refreshToken } : granted;
+  }
+
+  private issue(client: OAuthClient, principal: AccessToken['principal'], scopes: string[]): GrantResult {
+    const expiresIn = this.tokenLifetimeSeconds;
+    const token = this.tokens.issue(principal, scopes, { groupId: client.groupId, roomId: client.roomId, lifetimeSeconds: expiresIn });
+    this.grants.set(client.oauthId, this.grantCount(client.oauthId) + 1);
+    return { ok: true, token, expiresIn };
   }
 }

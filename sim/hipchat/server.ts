@@ -1,25 +1,36 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { Activity } from './activity';
 import { adminRouter } from './admin';
+import { addonUiRouter } from './api/addon-ui';
 import { authenticate } from './api/auth';
+import { historyRouter } from './api/history';
+import { roomMessageRouter } from './api/room-message';
+import { roomNotificationRouter } from './api/room-notification';
 import { roomsRouter } from './api/rooms';
 import { tokenRouter } from './api/token';
 import { usersRouter } from './api/users';
+import { webhooksRouter } from './api/webhooks';
 import { capabilitiesDocument } from './capabilities';
 import type { WebhookEvent } from './descriptor';
 import { ApiError, errorHandler, sendError } from './errors';
 import { Events, type Delivery } from './events';
 import { Faults } from './faults';
+import { GlanceStore } from './glances';
 import { Installer, type Installation, type InstallOutcome } from './installations';
 import type { HttpOutcome } from './addon-http';
 import { signHipChatJwt } from './jwt';
 import { WindowCounter } from './limits';
 import { Notifier } from './notifications';
 import { OAuthRegistry } from './oauth';
+import { PersonalTokens } from './personal-tokens';
+import { RoomIntegrations, type CreatedIntegration } from './room-integrations';
+import { RoomWebhooks } from './room-webhooks';
 import { World, type Privacy, type RoomNotification } from './state';
+import { TokenStore } from './tokens';
 import type { ScopeInfo } from './ui/deps';
 import { chatUi } from './ui/index';
 import { Views } from './views';
@@ -55,6 +66,13 @@ export interface HipChatSim {
   deleteRoom(roomId: number, userId?: number): Promise<Delivery[]>;
   createRoom(spec: { name: string; privacy?: Privacy; ownerId: number }): Promise<{ roomId: number; deliveries: Delivery[] }>;
   notifications(roomId: number): RoomNotification[];
+  /** "Build your own integration" in a room: a room notification token and the URL to post to (as the Integrations page does). */
+  createRoomIntegration(roomId: number, name: string, createdBy?: number): CreatedIntegration;
+  /** Deletes it; its token answers 401 from then on. */
+  deleteRoomIntegration(id: number): void;
+  /** A personal access token of `userId` with `scopes` (as the account page does). */
+  createPersonalToken(userId: number, label: string, scopes: string[]): { id: number; token: string };
+  deletePersonalToken(userId: number, id: number): void;
   tokenRequests(oauthId: string): number;
   invalidateTokens(oauthId: string): void;
   setTokenLifetime(seconds: number): void;
@@ -62,6 +80,7 @@ export interface HipChatSim {
 }
 
 const RATE_LIMIT = { limit: 500, windowMs: 5 * 60_000 };
+const addonSchemaText = readFileSync(new URL('./schema/addon-capabilities.schema.json', import.meta.url), 'utf8');
 const FLOOD_CONTROL = { limit: 30, windowMs: 60_000 };
 
 /** Starts a simulated HipChat Cloud (API v2 and Connect) on 127.0.0.1. */
@@ -78,9 +97,14 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   const world = new World();
   const views = new Views(world, apiUrl);
   const faults = new Faults();
-  const oauth = new OAuthRegistry(opts.tokenLifetimeSeconds ?? 8 * 3600);
+  const tokens = new TokenStore();
+  const oauth = new OAuthRegistry(tokens, opts.tokenLifetimeSeconds ?? 8 * 3600);
   const installer = new Installer(world, oauth, capabilitiesUrl);
-  const events = new Events(installer);
+  const roomWebhooks = new RoomWebhooks(() => installer.nextWebhookId());
+  const integrations = new RoomIntegrations(world, tokens, apiUrl);
+  const personalTokens = new PersonalTokens(world, tokens);
+  const events = new Events(installer, roomWebhooks);
+  const glances = new GlanceStore();
   const notifier = new Notifier(views, events);
   const activity = new Activity(world, views, events, notifier);
 
@@ -97,19 +121,21 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   v2.get('/capabilities', (_req, res) => {
     res.json(capabilitiesDocument(baseUrl));
   });
+  // Without a token, as https://api.hipchat.com/v2/capabilities/addon/schema?draft=v4 was (mjhopkins/hipchat README).
+  v2.get('/capabilities/addon/schema', (_req, res) => {
+    res.type('json').send(addonSchemaText);
+  });
   v2.use(tokenRouter(oauth, world, faults));
-  v2.use(authenticate(oauth, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
+  v2.use(authenticate(tokens, world, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
   v2.use(
-    roomsRouter({
-      world,
-      views,
-      notifier,
-      faults,
-      floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs),
-      apiUrl,
-    }),
+    roomsRouter(world, views, apiUrl),
+    roomNotificationRouter({ world, notifier, faults, floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs), integrations }),
+    roomMessageRouter(world, activity),
+    historyRouter(world, views, installer, apiUrl),
+    webhooksRouter(world, views, roomWebhooks, apiUrl),
+    addonUiRouter(world, installer, glances),
+    usersRouter(world, views, apiUrl),
   );
-  v2.use(usersRouter(world, views));
   v2.use(() => {
     throw new ApiError(404, 'Resource not found');
   });
@@ -133,7 +159,11 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
       world,
       views,
       installer,
+      oauth,
+      integrations,
+      personalTokens,
       activity,
+      glances,
       scopes: capabilitiesDocument(baseUrl).capabilities.hipchatApiProvider.availableScopes as Record<string, ScopeInfo>,
       signJwt,
       pageUrl,
@@ -168,6 +198,13 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     deleteRoom: (roomId, userId) => activity.deleteRoom(roomId, userId),
     createRoom: (spec) => activity.createRoom(spec),
     notifications: (roomId) => [...(world.rooms.get(roomId)?.notifications ?? [])],
+    createRoomIntegration: (roomId, name, createdBy = 1) => integrations.create(roomId, name, createdBy),
+    deleteRoomIntegration: (id) => integrations.delete(id),
+    createPersonalToken(userId, label, scopes) {
+      const { record, token } = personalTokens.create(userId, label, scopes);
+      return { id: record.id, token };
+    },
+    deletePersonalToken: (userId, id) => personalTokens.delete(userId, id),
     tokenRequests: (oauthId) => oauth.grantCount(oauthId),
     invalidateTokens: (oauthId) => oauth.invalidateTokens(oauthId),
     setTokenLifetime(seconds) {

@@ -7,19 +7,25 @@ export interface User {
   timezone: string;
   is_group_admin: boolean;
   is_guest: boolean;
+  is_deleted: boolean;
   created: string;
 }
 
 export type Privacy = 'public' | 'private';
 export type Color = 'yellow' | 'green' | 'red' | 'purple' | 'gray' | 'random';
 
+/** Who a notification is from: the principal of the token that posted it (see tokens.ts). */
+export type Sender =
+  | { type: 'addon'; oauthId: string }
+  | { type: 'integration'; integrationId: number; name: string }
+  | { type: 'user'; userId: number };
+
 /** A notification as it was accepted by `POST room/{id}/notification` (or from a webhook reply). */
 export interface RoomNotification {
   id: string;
   /** The optional `from` label of the request ('' when none). */
   from: string;
-  /** The installation whose token posted it. */
-  oauthId: string;
+  sender: Sender;
   color: Color;
   message_format: 'html' | 'text';
   message: string;
@@ -52,6 +58,20 @@ export interface Room {
   revision: number;
   messages: ChatMessage[];
   notifications: RoomNotification[];
+  /** Both, in the order they were posted (timestamps can tie within a millisecond). */
+  history: HistoryEntry[];
+}
+
+export type HistoryEntry = { kind: 'message'; item: ChatMessage } | { kind: 'notification'; item: RoomNotification };
+
+export function addMessage(room: Room, message: ChatMessage): void {
+  room.messages.push(message);
+  room.history.push({ kind: 'message', item: message });
+}
+
+export function addNotification(room: Room, notification: RoomNotification): void {
+  room.notifications.push(notification);
+  room.history.push({ kind: 'notification', item: notification });
 }
 
 /** HipChat's date format: ISO-8601 with microseconds and an explicit "+00:00" offset (docs §7). */
@@ -71,6 +91,7 @@ function seedUser(id: number, name: string, mention: string, extra: Partial<User
     timezone: 'UTC',
     is_group_admin: false,
     is_guest: false,
+    is_deleted: false,
     created: SEED_DATE,
     ...extra,
   };
@@ -117,6 +138,7 @@ export class World {
       revision: 1,
       messages: [],
       notifications: [],
+      history: [],
     };
     this.rooms.set(room.id, room);
     return room;
@@ -148,6 +170,15 @@ export class World {
     if (ref.startsWith('@')) return users.find((user) => user.mention_name === ref.slice(1));
     const email = ref.toLowerCase();
     return users.find((user) => user.email.toLowerCase() === email);
+  }
+
+  /** A group admin deleted the user: gone from every room, still found by id (with `is_deleted`). */
+  deleteUser(id: number): void {
+    this.user(id).is_deleted = true;
+    for (const room of this.rooms.values()) {
+      room.participants.delete(id);
+      room.members.delete(id);
+    }
   }
 
   hasAuthorized(userId: number, addonKey: string): boolean {

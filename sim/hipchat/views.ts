@@ -31,7 +31,7 @@ export class Views {
       timezone: user.timezone,
       is_group_admin: user.is_group_admin,
       is_guest: user.is_guest,
-      is_deleted: false,
+      is_deleted: user.is_deleted,
       xmpp_jid: `${this.world.group.id}_${user.id}@chat.hipchat.com`,
       photo_url: null,
       presence: { status: null, show: online ? 'chat' : null, idle: online ? 0 : null, is_online: online },
@@ -65,6 +65,12 @@ export class Views {
       participants: this.users(room.participants),
       statistics: { links: { self: `${this.api}/room/${room.id}/statistics` } },
     };
+  }
+
+  /** The real users @mentioned in a message (`mentions` of room_message items and history). */
+  mentions(text: string) {
+    const names = new Set([...text.matchAll(/@(\w+)/g)].map((match) => match[1]));
+    return [...this.world.users.values()].filter((user) => names.has(user.mention_name)).map((user) => this.userRef(user));
   }
 
   users(ids: Iterable<number>) {

@@ -307,7 +307,7 @@ test('notification: validation, 204, stored as sent; form body; unknown room; ro
     [{ message: 'hi', color: 'blue' }, /color must be one of/],
     [{ message: 'hi', message_format: 'markdown' }, /message_format/],
     [{ message: 'hi', notify: 'yes' }, /notify must be a boolean/],
-    [{ message: 'hi', from: 'f'.repeat(26) }, /from must be at most 25/],
+    [{ message: 'hi', from: 'f'.repeat(65) }, /from must be at most 64/],
     [{ message: 'hi', card: 'nope' }, /card must be an object/],
   ] as const) {
     const res = await post('102', body);
@@ -332,7 +332,7 @@ test('notification: validation, 204, stored as sent; form body; unknown room; ro
       id: undefined,
       date: undefined,
       from: 'On-call',
-      oauthId: creds.oauthId,
+      sender: { type: 'addon', oauthId: creds.oauthId },
       color: 'green',
       message_format: 'html',
       message: '<b>hi</b>',
@@ -562,7 +562,7 @@ test('sendMessage: pattern match (case-sensitive unless (?i)), envelope, and a s
   assert.equal(reply.length, 1);
   assert.equal(reply[0]?.message, 'Paging the on-call team');
   assert.equal(reply[0]?.color, 'purple');
-  assert.equal(reply[0]?.oauthId, creds.oauthId);
+  assert.deepEqual(reply[0]?.sender, { type: 'addon', oauthId: creds.oauthId });
 
   const [help] = addon.received('/hook/help');
   assert.equal(help?.query.signed_request, undefined, 'authentication none sends no JWT');

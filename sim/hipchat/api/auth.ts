@@ -2,24 +2,27 @@ import type { RequestHandler, Response } from 'express';
 import { ApiError, AUTH_REQUIRED, INVALID_SESSION } from '../errors';
 import type { Faults } from '../faults';
 import type { WindowCounter } from '../limits';
-import type { AccessToken, OAuthRegistry } from '../oauth';
+import type { World } from '../state';
+import { userIdOf, type AccessToken, type TokenStore } from '../tokens';
 
 export function tokenOf(res: Response): AccessToken {
   return res.locals.token as AccessToken;
 }
 
 /**
- * Bearer token (`Authorization: Bearer` or `?auth_token=`), then the per-token rate limit with its
- * headers on every response (docs §5), then any failure queued with `faults.failNext`.
+ * Bearer token (`Authorization: Bearer` or `?auth_token=`; a deleted user's tokens no longer work), then
+ * the per-token rate limit with its headers on every response (docs §5), then any failure queued with
+ * `faults.failNext`.
  */
-export function authenticate(oauth: OAuthRegistry, rateLimit: WindowCounter, faults: Faults): RequestHandler {
+export function authenticate(tokens: TokenStore, world: World, rateLimit: WindowCounter, faults: Faults): RequestHandler {
   return (req, res, next) => {
     const header = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const queryToken = typeof req.query.auth_token === 'string' ? req.query.auth_token : undefined;
     const presented = header?.[1] ?? queryToken;
     if (!presented) throw new ApiError(401, AUTH_REQUIRED);
-    const token = oauth.authenticate(presented);
-    if (!token) throw new ApiError(401, INVALID_SESSION);
+    const token = tokens.authenticate(presented);
+    const userId = token ? userIdOf(token.principal) : undefined;
+    if (!token || (userId !== undefined && world.users.get(userId)?.is_deleted !== false)) throw new ApiError(401, INVALID_SESSION);
 
     const window = rateLimit.hit(token.token);
     res.set({

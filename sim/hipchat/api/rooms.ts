@@ -1,64 +1,54 @@
-import { Router, type Request, type Response } from 'express';
+import { Router } from 'express';
 import { ApiError } from '../errors';
-import type { Faults } from '../faults';
-import type { WindowCounter } from '../limits';
-import { parseNotification, type Notifier } from '../notifications';
-import type { Room, World } from '../state';
+import type { World } from '../state';
 import type { Views } from '../views';
+import { userIdOf } from '../tokens';
 import { requireScope, tokenOf } from './auth';
-import { page } from './paging';
-
-export interface RoomDeps {
-  world: World;
-  views: Views;
-  notifier: Notifier;
-  faults: Faults;
-  floodControl: WindowCounter;
-  apiUrl: string;
-}
+import { boolParam, page } from './paging';
+import { param, roomFor } from './room-access';
 
 /** `room/{id_or_name}` resources used by add-ons (docs §5). */
-export function roomsRouter({ world, views, notifier, faults, floodControl, apiUrl }: RoomDeps): Router {
+export function roomsRouter(world: World, views: Views, apiUrl: string): Router {
   const router = Router();
 
+  /**
+   * `GET room` [view_group]: `include-private` defaults to true and `include-archived` to false
+   * (tbruyelle/hipchat-go `RoomsListOptions`; oswynb/hipchat-hs `GetAllRooms`). A user's token does not
+   * list private rooms the user is not a member of; a room installation's token lists only its room.
+   */
+  router.get('/room', requireScope('view_group'), (req, res) => {
+    const includePrivate = boolParam(req.query['include-private'], true, 'include-private');
+    const includeArchived = boolParam(req.query['include-archived'], false, 'include-archived');
+    const token = tokenOf(res);
+    const userId = userIdOf(token.principal);
+    const rooms = [...world.rooms.values()].filter(
+      (room) =>
+        (token.roomId === undefined || token.roomId === room.id) &&
+        (includeArchived || !room.is_archived) &&
+        (room.privacy === 'public' || (includePrivate && (userId === undefined || room.members.has(userId)))),
+    );
+    const keep: Record<string, string> = {};
+    if (!includePrivate) keep['include-private'] = 'false';
+    if (includeArchived) keep['include-archived'] = 'true';
+    res.json(page(req, rooms.map((room) => views.roomRef(room)), `${apiUrl}/room`, { keep }));
+  });
+
   router.get('/room/:room', requireScope('view_group', 'view_room'), (req, res) => {
-    res.json(views.room(findRoom(world, req)));
+    res.json(views.room(roomFor(world, req, res)));
   });
 
   router.get('/room/:room/participant', requireScope('view_group', 'view_room'), (req, res) => {
-    const room = findRoom(world, req);
+    const room = roomFor(world, req, res);
     res.json(page(req, views.users(room.participants), `${apiUrl}/room/${room.id}/participant`));
   });
 
   router.get('/room/:room/member', requireScope('view_group', 'view_room'), (req, res) => {
-    const room = findRoom(world, req);
+    const room = roomFor(world, req, res);
     res.json(page(req, views.users(room.members), `${apiUrl}/room/${room.id}/member`));
   });
 
-  router.post('/room/:room/notification', requireScope('send_notification'), (req, res) => {
-    const room = findRoom(world, req);
-    assertTokenCoversRoom(res, room);
-    if (room.is_archived) throw new ApiError(403, `Room ${room.id} is archived; notifications cannot be sent to it`);
-    const parsed = parseNotification(notificationBody(req));
-    if (!parsed.ok) throw new ApiError(400, parsed.message);
-    if (faults.floodControl) {
-      const window = floodControl.hit(String(room.id));
-      res.set({
-        'X-FloodControl-Limit': String(window.limit),
-        'X-FloodControl-Remaining': String(window.remaining),
-        'X-FloodControl-Reset': String(window.reset),
-      });
-      if (!window.allowed) {
-        throw new ApiError(429, `Flood control: at most ${window.limit} messages per minute may be sent to room ${room.id}`);
-      }
-    }
-    notifier.post(room, tokenOf(res).oauthId, parsed.value);
-    res.status(204).end();
-  });
-
   router.post('/room/:room/invite/:user', requireScope('admin_room'), (req, res) => {
-    const room = findRoom(world, req);
-    assertTokenCoversRoom(res, room);
+    const room = roomFor(world, req, res);
     const user = world.findUser(param(req, 'user'));
     if (!user) throw new ApiError(404, `User ${param(req, 'user')} not found`);
     const reason = (req.body as { reason?: unknown } | undefined)?.reason;
@@ -70,30 +60,4 @@ export function roomsRouter({ world, views, notifier, faults, floodControl, apiU
   });
 
   return router;
-}
-
-function param(req: Request, name: string): string {
-  return String(req.params[name] ?? '');
-}
-
-function findRoom(world: World, req: Request): Room {
-  const room = world.findRoom(param(req, 'room'));
-  if (!room) throw new ApiError(404, `Room ${param(req, 'room')} not found`);
-  return room;
-}
-
-/** A room installation's token acts only on its own room. */
-function assertTokenCoversRoom(res: Response, room: Room): void {
-  const { roomId } = tokenOf(res);
-  if (roomId !== undefined && roomId !== room.id) {
-    throw new ApiError(403, `This token belongs to an add-on installed in room ${roomId} and cannot be used for room ${room.id}`);
-  }
-}
-
-/** JSON and form bodies as they are; a text/plain or text/html body is the message itself. */
-function notificationBody(req: Request): unknown {
-  if (typeof req.body === 'string') {
-    return { message: req.body, message_format: req.is('text/html') ? 'html' : 'text' };
-  }
-  return req.body;
 }

@@ -1,13 +1,15 @@
 import { Router, type Response } from 'express';
 import { ApiError, AUTH_REQUIRED, INVALID_CLIENT } from '../errors';
 import type { Faults, InjectedFailure } from '../faults';
-import type { OAuthRegistry } from '../oauth';
+import type { GrantResult, OAuthRegistry } from '../oauth';
 import type { World } from '../state';
 
 /**
- * `POST /v2/oauth/token` (docs §3): Basic oauthId:oauthSecret, `grant_type=client_credentials` and a
- * space-separated `scope`, as a form body (the documented way) or JSON (as ac-node-hipchat sends it).
- * `faults.tokenHang` and `faults.tokenFailNext` act before anything is checked.
+ * `POST /v2/oauth/token` (docs §3): Basic oauthId:oauthSecret and, as a form body (the documented way)
+ * or JSON (as ac-node-hipchat sends it), `grant_type=client_credentials` with a space-separated `scope`
+ * for add-on tokens, or `authorization_code` (`code`, `redirect_uri`) and `refresh_token` for user
+ * tokens (the grant types oswynb/hipchat-hs `Auth.hs` and ymtszw/hipchat_elixir list; a user token
+ * answer also has `refresh_token`). `faults.tokenHang` and `faults.tokenFailNext` act first.
  */
 export function tokenRouter(oauth: OAuthRegistry, world: World, faults: Faults): Router {
   const router = Router();
@@ -23,14 +25,25 @@ export function tokenRouter(oauth: OAuthRegistry, world: World, faults: Faults):
     if (colon < 0) throw new ApiError(401, 'Basic credentials must be oauthId:oauthSecret');
 
     const body = (req.body ?? {}) as Record<string, unknown>;
-    if (body.grant_type !== 'client_credentials') {
-      throw new ApiError(400, `Unsupported grant_type ${JSON.stringify(body.grant_type ?? null)}; add-ons use client_credentials`);
+    for (const name of ['scope', 'code', 'redirect_uri', 'refresh_token']) {
+      if (body[name] !== undefined && typeof body[name] !== 'string') throw new ApiError(400, `${name} must be a string`);
     }
-    if (body.scope !== undefined && typeof body.scope !== 'string') {
-      throw new ApiError(400, 'scope must be a space-separated string');
+    const requested = (body.scope as string | undefined)?.split(/\s+/).filter(Boolean);
+    const scopes = requested?.length ? requested : undefined;
+    const oauthId = decoded.slice(0, colon);
+    const secret = decoded.slice(colon + 1);
+    let grant: GrantResult;
+    if (body.grant_type === 'client_credentials') {
+      grant = oauth.grant(oauthId, secret, scopes);
+    } else if (body.grant_type === 'authorization_code') {
+      if (typeof body.code !== 'string') throw new ApiError(400, 'code is required for grant_type authorization_code');
+      grant = oauth.exchangeCode(oauthId, secret, body.code, body.redirect_uri as string | undefined);
+    } else if (body.grant_type === 'refresh_token') {
+      if (typeof body.refresh_token !== 'string') throw new ApiError(400, 'refresh_token is required for grant_type refresh_token');
+      grant = oauth.refresh(oauthId, secret, body.refresh_token, scopes);
+    } else {
+      throw new ApiError(400, `Unsupported grant_type ${JSON.stringify(body.grant_type ?? null)}; use client_credentials, authorization_code or refresh_token`);
     }
-    const requested = body.scope?.split(/\s+/).filter(Boolean);
-    const grant = oauth.grant(decoded.slice(0, colon), decoded.slice(colon + 1), requested?.length ? requested : undefined);
     if (!grant.ok) throw new ApiError(grant.status, grant.message);
 
     res.set('Cache-Control', 'no-store').json({
@@ -40,6 +53,7 @@ export function tokenRouter(oauth: OAuthRegistry, world: World, faults: Faults):
       expires_in: grant.expiresIn,
       group_id: world.group.id,
       group_name: world.group.name,
+      ...(grant.refreshToken === undefined ? {} : { refresh_token: grant.refreshToken }),
     });
   });
   return router;

@@ -11,7 +11,12 @@ import { currentUser } from './session';
 
 const json = express.json({ limit: '16kb' });
 const key = z.string().min(1).max(100);
-const openBody = z.union([z.object({ oauthId: key, action: key }), z.object({ oauthId: key, dialog: key })]);
+const openBody = z.union([
+  z.object({ oauthId: key, action: key }),
+  z.object({ oauthId: key, dialog: key }),
+  z.object({ oauthId: key, glance: key }),
+  z.object({ oauthId: key, webPanel: key }),
+]);
 const tokenBody = z.object({ oauthId: key, roomId: z.number().int().positive().optional() });
 const authorizeBody = z.object({ oauthId: key });
 
@@ -34,8 +39,8 @@ export function dialogsRouter(deps: UiDeps): Router {
     const room = visibleRoom(world, req.params.id, user);
     const body = parse(openBody, req.body);
     const installation = covering(body.oauthId, room);
-    const target = resolveTarget(installation, 'action' in body ? { action: body.action } : { dialog: body.dialog });
-    if (!target) throw new UiError(404, `${installation.descriptor.name} has no input action "${'action' in body ? body.action : ''}"`);
+    const target = resolveTarget(installation, 'action' in body ? { action: body.action } : 'glance' in body ? { glance: body.glance } : { dialog: 'dialog' in body ? body.dialog : body.webPanel });
+    if (!target) throw new UiError(404, `${installation.descriptor.name} has no ${'glance' in body ? `glance "${body.glance}"` : `input action "${'action' in body ? body.action : ''}"`}`);
     if (target.kind === 'unsupported') throw new UiError(400, target.message);
     const { descriptor } = installation;
     if (!world.hasAuthorized(user.id, descriptor.key)) {
@@ -48,11 +53,12 @@ export function dialogsRouter(deps: UiDeps): Router {
       });
       return;
     }
-    const module = target.kind === 'dialog' ? target.dialog : target.page;
+    const module = target.kind === 'dialog' ? target.dialog : target.kind === 'webPanel' ? target.panel : target.page;
     const location = safeUrl(module.url);
     if (!location) throw new UiError(400, `${descriptor.name}'s "${module.key}" URL is not an absolute http(s) URL`);
     const url = module.authentication === 'none' ? location : deps.pageUrl(installation.oauthId, location, { userId: user.id, roomId: room.id });
     if (target.kind === 'externalPage') res.json({ kind: 'externalPage', url });
+    else if (target.kind === 'webPanel') res.json({ kind: 'webPanel', panel: { oauthId: installation.oauthId, key: target.panel.key, name: target.panel.name.value, url } });
     else res.json({ kind: 'dialog', dialog: dialogView(installation.oauthId, target.dialog, target.options, url) });
   });
 

@@ -2,6 +2,11 @@ import { fileURLToPath } from 'node:url';
 import express, { Router, type RequestHandler } from 'express';
 import type { Installer } from '../installations';
 import type { UiDeps } from './deps';
+import { accountRouter } from './account';
+import { authorizeRouter } from './authorize';
+import { byoRouter } from './byo';
+import { glanceModules } from '../glances';
+import { contentSecurityPolicy } from './csp';
 import { dialogsRouter } from './dialogs';
 import { uiErrorHandler } from './errors';
 import { integrationsRouter } from './integrations';
@@ -18,7 +23,7 @@ export function chatUi(sim: Omit<UiDeps, 'sessions'>): Router {
   router.use('/atlassian-connect', connectAssets());
   router.use('/chat/static', express.static(here('./public'), { index: false, maxAge: 0 }));
   router.use(securityHeaders(deps.installer), sameOriginOnly);
-  router.use(roomsRouter(deps), dialogsRouter(deps), integrationsRouter(deps));
+  router.use(roomsRouter(deps), dialogsRouter(deps), integrationsRouter(deps), byoRouter(deps), accountRouter(deps), authorizeRouter(deps));
   router.use(uiErrorHandler);
   return router;
 }
@@ -41,20 +46,8 @@ function connectAssets(): Router {
 /** No inline scripts or styles; frames only from the origins of installed add-ons' pages. */
 function securityHeaders(installer: Installer): RequestHandler {
   return (_req, res, next) => {
-    const frames = addonOrigins(installer);
     res.set({
-      'Content-Security-Policy': [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: http: https:",
-        `frame-src ${frames.length > 0 ? frames.join(' ') : "'none'"}`,
-        "connect-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "object-src 'none'",
-      ].join('; '),
+      'Content-Security-Policy': contentSecurityPolicy(addonOrigins(installer), [], glanceQueryOrigins(installer)),
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'strict-origin-when-cross-origin',
     });
@@ -67,9 +60,24 @@ function addonOrigins(installer: Installer): string[] {
   const origins = new Set<string>();
   for (const { descriptor } of installer.installations.values()) {
     const capabilities = descriptor.capabilities ?? {};
-    const urls = [capabilities.configurable?.url, ...[capabilities.dialog, capabilities.externalPage].flatMap((list) => (Array.isArray(list) ? list : []).map((m) => (m as { url?: unknown }).url))];
+    const urls = [
+      capabilities.configurable?.url,
+      ...[capabilities.dialog, capabilities.externalPage, capabilities.webPanel].flatMap((list) => (Array.isArray(list) ? list : []).map((m) => (m as { url?: unknown }).url)),
+    ];
     for (const url of urls) {
       const safe = typeof url === 'string' ? safeUrl(url) : undefined;
+      if (safe) origins.add(new URL(safe).origin);
+    }
+  }
+  return [...origins];
+}
+
+/** Origins of glance `queryUrl`s: the room page fetches them cross-origin, as HipChat's client did (docs §5). */
+function glanceQueryOrigins(installer: Installer): string[] {
+  const origins = new Set<string>();
+  for (const { descriptor } of installer.installations.values()) {
+    for (const glance of glanceModules(descriptor)) {
+      const safe = glance.queryUrl === undefined ? undefined : safeUrl(glance.queryUrl);
       if (safe) origins.add(new URL(safe).origin);
     }
   }

@@ -1,14 +1,16 @@
 import type { Descriptor } from '../descriptor';
 import type { Installation } from '../installations';
+import type { RoomIntegration } from '../room-integrations';
 import type { User, World } from '../state';
 import { mayConfigure, mayInstall } from './access';
+import { byoPanel } from './byo-page';
 import type { ScopeInfo } from './deps';
 import { html, type SafeHtml } from './html';
 import { clock } from './layout';
 import { addonIcon } from './modules';
 
 /** The Integrations tab: the install form (admins) and what is installed. */
-export function integrationsMain(world: World, user: User, installations: Installation[], roomId: number | undefined): SafeHtml {
+export function integrationsMain(world: World, user: User, installations: Installation[], integrations: RoomIntegration[], roomId: number | undefined): SafeHtml {
   return html`<section class="integrations">
   <header class="page-header">
     <h1>Integrations</h1>
@@ -23,6 +25,7 @@ export function integrationsMain(world: World, user: User, installations: Instal
       ? html`<p class="muted">Nothing is installed yet.</p>`
       : html`<ul class="installed">${installations.map((installation) => installedRow(installation, user, world))}</ul>`}
   </section>
+  ${byoPanel(world, user, integrations, roomId)}
 </section>`;
 }
 

@@ -19,7 +19,7 @@ export function integrationsRouter(deps: UiDeps): Router {
 
   router.get('/addons', (req, res) => {
     const user = currentUser(req, world);
-    const main = integrationsMain(world, user, [...installer.installations.values()], roomParam(req.query.room));
+    const main = integrationsMain(world, user, [...installer.installations.values()], deps.integrations.list(), roomParam(req.query.room));
     send(res, user, req, main, sessions.takeNotice(user.id));
   });
 

@@ -8,7 +8,7 @@ export interface PageSpec {
   user: User;
   /** Highlighted in the sidebar. */
   roomId?: number;
-  section: 'rooms' | 'integrations';
+  section: 'rooms' | 'integrations' | 'account';
   notice?: Notice | undefined;
   main: SafeHtml;
   /** A right-hand column (participants). */
@@ -39,13 +39,14 @@ ${(spec.scripts ?? []).map((script) => html`<script type="module" src="/chat/sta
   <nav class="topnav" aria-label="Main">
     <a href="/chat" ${spec.section === 'rooms' ? html`aria-current="page"` : ''}>Rooms</a>
     <a href="/addons" ${spec.section === 'integrations' ? html`aria-current="page"` : ''}>Integrations</a>
+    <a href="/account/api" ${spec.section === 'account' ? html`aria-current="page"` : ''}>API tokens</a>
   </nav>
   <form class="switcher" method="post" action="/chat/user">
     <input type="hidden" name="returnTo" value="${spec.path}">
     ${avatar(user, 'small')}
     <label for="switch-user" class="visually-hidden">Signed in as</label>
     <select id="switch-user" name="userId">
-      ${[...world.users.values()].map(
+      ${[...world.users.values()].filter((u) => !u.is_deleted || u.id === user.id).map(
         (u) => html`<option value="${u.id}" ${u.id === user.id ? html`selected` : ''}>${u.name}${u.is_group_admin ? ' (admin)' : u.is_guest ? ' (guest)' : ''}</option>`,
       )}
     </select>

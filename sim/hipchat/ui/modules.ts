@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Descriptor } from '../descriptor';
 import type { Installation } from '../installations';
+import { glanceModules } from '../glances';
 import type { Room, User } from '../state';
 import { safeUrl } from './sanitize';
 
@@ -23,6 +24,14 @@ const dialogModule = z.looseObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 const pageModule = z.looseObject({ key: z.string(), url: z.string(), authentication: z.enum(['jwt', 'none']).optional() });
+/** `webPanel` (docs §1): key, name, url, location `hipchat.sidebar.right`; authentication defaults to jwt. */
+const webPanelModule = z.looseObject({
+  key: z.string(),
+  name: nameValue,
+  url: z.string(),
+  location: z.string(),
+  authentication: z.enum(['jwt', 'none']).optional(),
+});
 const button = z.looseObject({ name: nameValue, key: z.string().optional(), enabled: z.boolean().optional() });
 const dialogOptions = z.looseObject({
   style: z.enum(['normal', 'warning']).optional(),
@@ -63,6 +72,7 @@ export interface DialogView {
 export type TargetResolution =
   | { kind: 'dialog'; dialog: z.infer<typeof dialogModule>; options: Record<string, unknown> }
   | { kind: 'externalPage'; page: z.infer<typeof pageModule> }
+  | { kind: 'webPanel'; panel: z.infer<typeof webPanelModule> }
   | { kind: 'unsupported'; message: string };
 
 // AUI dialog sizes; HipChat did not publish its own.
@@ -102,7 +112,7 @@ export function addonIcon(descriptor: Descriptor): string | undefined {
 export function inputActions(installations: Installation[], room: Room, user: User): InputAction[] {
   const found = installations.flatMap((installation) =>
     modules(installation.descriptor, 'action', actionModule)
-      .filter((action) => action.location === 'hipchat.input.action' && (action.conditions ?? []).every((c) => holds(c, room, user, 0)))
+      .filter((action) => action.location === 'hipchat.input.action' && conditionsHold(action.conditions, room, user))
       .map((action) => ({
         weight: action.weight ?? 100,
         action: {
@@ -117,8 +127,8 @@ export function inputActions(installations: Installation[], room: Room, user: Us
   return found.sort((a, b) => a.weight - b.weight).map((entry) => entry.action);
 }
 
-/** What an input action's target, or a key given to `HipChat.dialog.open`, opens. */
-export function resolveTarget(installation: Installation, ref: { action: string } | { dialog: string }): TargetResolution | undefined {
+/** What an input action's target, a glance's target, or a key given to `HipChat.dialog.open` / `HipChat.sidebar.openView`, opens. */
+export function resolveTarget(installation: Installation, ref: { action: string } | { dialog: string } | { glance: string }): TargetResolution | undefined {
   const { descriptor } = installation;
   let key: string;
   let override: Record<string, unknown> = {};
@@ -127,6 +137,11 @@ export function resolveTarget(installation: Installation, ref: { action: string 
     if (!action) return undefined;
     key = typeof action.target === 'string' ? action.target : action.target.key;
     if (typeof action.target !== 'string') override = action.target.options ?? {};
+  } else if ('glance' in ref) {
+    const glance = glanceModules(descriptor).find((g) => g.key === ref.glance);
+    if (!glance) return undefined;
+    if (glance.target === undefined) return { kind: 'unsupported', message: `${descriptor.name}'s glance "${glance.key}" opens nothing` };
+    key = typeof glance.target === 'string' ? glance.target : glance.target.key;
   } else {
     key = ref.dialog;
   }
@@ -134,12 +149,9 @@ export function resolveTarget(installation: Installation, ref: { action: string 
   if (dialog) return { kind: 'dialog', dialog, options: { ...(dialog.options ?? {}), ...override } };
   const page = modules(descriptor, 'externalPage', pageModule).find((p) => p.key === key);
   if (page) return { kind: 'externalPage', page };
-  for (const capability of ['glance', 'webPanel']) {
-    if (modules(descriptor, capability, z.looseObject({ key: z.string() })).some((m) => m.key === key)) {
-      return { kind: 'unsupported', message: `${descriptor.name}'s "${key}" opens in the sidebar (${capability}), which this simulator does not show` };
-    }
-  }
-  return { kind: 'unsupported', message: `${descriptor.name} has no dialog or page with the key "${key}"` };
+  const panel = modules(descriptor, 'webPanel', webPanelModule).find((p) => p.key === key && p.location === 'hipchat.sidebar.right');
+  if (panel) return { kind: 'webPanel', panel };
+  return { kind: 'unsupported', message: `${descriptor.name} has no dialog, web panel or page with the key "${key}"` };
 }
 
 /** The dialog with its options applied: defaults from the descriptor schema (docs §1). */
@@ -174,9 +186,15 @@ function length(value: string | undefined): string | undefined {
   return match[1] ? value.trim() : `${value.trim()}px`;
 }
 
+/** Whether a module's `conditions` all hold for the user in the room. */
+export function conditionsHold(conditions: unknown[] | undefined, room: Room, user: User): boolean {
+  return (conditions ?? []).every((condition) => holds(condition, room, user, 0));
+}
+
 /**
- * Built-in conditions (docs §1). Message and card conditions say nothing about the input box, so they
- * hold; unknown ones too, so that an add-on is never hidden by a condition the simulator lacks.
+ * Built-in conditions (docs §1). Message, card and glance-metadata conditions say nothing about the input
+ * box or the sidebar, so they hold; unknown ones too, so that an add-on is never hidden by a condition the
+ * simulator lacks.
  */
 function holds(condition: unknown, room: Room, user: User, depth: number): boolean {
   if (typeof condition !== 'object' || condition === null || depth > MAX_CONDITION_DEPTH) return true;

@@ -97,7 +97,7 @@ export function participantsPanel(room: Room, world: World, user: User): SafeHtm
   });
   const here = people(room.participants);
   const members = people(room.members);
-  const invitable = [...world.users.values()].filter((person) => !room.members.has(person.id));
+  const invitable = [...world.users.values()].filter((person) => !person.is_deleted && !room.members.has(person.id));
   const owner = room.ownerId === null ? undefined : world.users.get(room.ownerId);
   return html`<section class="panel" aria-labelledby="participants-heading">
     <h2 id="participants-heading">In this room <span class="count">${here.length}</span></h2>

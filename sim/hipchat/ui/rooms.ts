@@ -8,6 +8,7 @@ import { html } from './html';
 import { lobbyMain, notMemberMain, participantsPanel, roomMain, topicHtml } from './room-page';
 import { currentUser, setCurrentUser } from './session';
 import { feedVersion, renderTimeline } from './timeline';
+import { glancesPanel, pushedGlances, roomGlances } from './glances';
 
 const form = express.urlencoded({ extended: false, limit: '64kb' });
 
@@ -40,6 +41,7 @@ export function roomsRouter(deps: UiDeps): Router {
     }
     await moveInto(room, user);
     const items = renderTimeline(room, world, deps.installer, user.mention_name);
+    const glances = roomGlances(deps.installer.covering(room.id), { room, user, store: deps.glances, pageUrl: deps.pageUrl });
     res.type('html').send(
       page({
         title: room.name,
@@ -48,8 +50,8 @@ export function roomsRouter(deps: UiDeps): Router {
         roomId: room.id,
         section: 'rooms',
         notice: sessions.takeNotice(user.id),
-        main: roomMain(room, user, items, feedVersion(room)),
-        aside: participantsPanel(room, world, user),
+        main: roomMain(room, user, items, feedVersion(room, deps.glances.version(room.id))),
+        aside: html`${glancesPanel(glances)}<div id="participants">${participantsPanel(room, world, user)}</div>`,
         scripts: ['room.js'],
         path: req.path,
       }).value,
@@ -60,7 +62,7 @@ export function roomsRouter(deps: UiDeps): Router {
   router.get('/chat/room/:id/feed', (req, res) => {
     const user = currentUser(req, world);
     const room = visibleRoom(world, req.params.id, user);
-    const version = feedVersion(room);
+    const version = feedVersion(room, deps.glances.version(room.id));
     res.set('Cache-Control', 'no-store');
     if (req.query.version === version) {
       res.status(204).end();
@@ -72,6 +74,7 @@ export function roomsRouter(deps: UiDeps): Router {
       archived: room.is_archived,
       items: renderTimeline(room, world, deps.installer, user.mention_name),
       participants: participantsPanel(room, world, user).value,
+      glances: pushedGlances(deps.installer.covering(room.id), room, user, deps.glances),
     });
   });
 

@@ -121,5 +121,6 @@
       updatePrimaryAction: tell('dialog.updatePrimaryAction'),
     },
     chat: { appendMessage: tell('chat.appendMessage') },
+    sidebar: { openView: tell('sidebar.openView'), closeView: tell('sidebar.closeView') },
   };
 })();

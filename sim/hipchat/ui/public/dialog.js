@@ -1,6 +1,7 @@
 // The room's modal: the first-use authorization screens, then add-on dialogs in an iframe with
 // HipChat's bottom bar (hint on the left, secondary and primary actions on the right).
 import { FrameHost, api } from './bridge.js';
+import { openPanel } from './glances.js';
 
 const overlay = document.getElementById('dialog-overlay');
 const panel = document.getElementById('dialog');
@@ -82,6 +83,9 @@ export async function openTarget(roomId, target, parameters) {
     authorizeScreen(answer, () => openTarget(roomId, target, parameters));
   } else if (answer.kind === 'externalPage') {
     window.open(answer.url, '_blank', 'noopener');
+  } else if (answer.kind === 'webPanel') {
+    if (!overlay.hidden) closeDialog();
+    openPanel(answer.panel, parameters);
   } else {
     showDialog(roomId, answer.dialog, parameters);
   }
@@ -155,6 +159,10 @@ function showDialog(roomId, dialog, parameters) {
         });
       },
       'chat.appendMessage': (text) => appendToComposer(String(text ?? '')),
+      'sidebar.openView': (options) => {
+        if (!options || typeof options.key !== 'string') throw new Error('sidebar.openView needs {key}');
+        openTarget(roomId, { oauthId: view.oauthId, webPanel: options.key }, options.parameters);
+      },
     },
     parameters,
   );

@@ -1,4 +1,6 @@
 // Keeps the room view current: polls the room's feed about once a second and adds what is new.
+import { applyGlanceUpdates } from './glances.js';
+
 const POLL_MS = 1000;
 const MAX_POLLS = 4 * 60 * 60; // about four hours per page load
 const MAX_FAILURES = 30;
@@ -7,7 +9,7 @@ export function followRoom(room) {
   const roomId = room.dataset.roomId;
   const timeline = document.getElementById('timeline');
   const topic = document.getElementById('room-topic');
-  const aside = document.getElementById('aside');
+  const participants = document.getElementById('participants');
   const archived = room.dataset.archived === 'true';
   let version = room.dataset.feedVersion;
   let polls = 0;
@@ -37,7 +39,8 @@ export function followRoom(room) {
     }
     placeholder.hidden = feed.items.length > 0;
     topic.innerHTML = feed.topic;
-    if (aside) aside.innerHTML = feed.participants;
+    if (participants) participants.innerHTML = feed.participants;
+    applyGlanceUpdates(feed.glances);
     if (nearBottom) timeline.scrollTop = timeline.scrollHeight;
   };
 
