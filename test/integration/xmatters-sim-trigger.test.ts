@@ -155,11 +155,10 @@ describe('GET /api/xm/1/events', () => {
     sim.plans.plans[0]!.recentTriggers = [];
     const body = invite();
     const { requestId } = (await (await trigger(body)).json()) as { requestId: string };
-    const none = await api<Page>(`/api/xm/1/events?requestId=${requestId}`);
-    assert.deepEqual([none.status, none.body.count], [200, 0], 'not yet');
     await waitFor(() => eventsOf(requestId).length === 1, 'the event is created');
     const found = await api<Page>(`/api/xm/1/events?requestId=${requestId}`);
-    assert.equal(found.body.count, 1);
+    assert.deepEqual([found.status, found.body.count], [200, 1]);
+    assert.equal((await api<Page>(`/api/xm/1/events?requestId=00000000-0000-4000-8000-000000000000`)).body.count, 0);
     const event = found.body.data[0]!;
     assert.deepEqual(Object.keys(event).sort(), Object.keys(fixture('event.json')).sort());
     assert.equal(event.status, 'ACTIVE');
