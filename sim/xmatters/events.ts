@@ -171,7 +171,7 @@ export class EventStore {
         this.targetGroup(event, state, recipient, target, now.getTime());
       } else if (target.status !== 'ACTIVE') {
         this.targetedFailure(event, recipient, 'PERSON', 'INACTIVE', `${target.targetName} is inactive`);
-      } else {
+      } else if (!event.notifications.some((n) => n.targetName === target.targetName)) {
         this.notify(event, target, null);
         if (target.devices.length === 0) this.targetedFailure(event, recipient, 'PERSON', 'NO_DEVICES', `${target.targetName} has no devices`);
       }
