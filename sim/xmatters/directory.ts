@@ -19,6 +19,12 @@ export interface SimDevice {
   address: string;
 }
 
+/** A temporary absence without a replacement: escalations skip the person meanwhile (E24). */
+export interface SimAbsence {
+  start: string;
+  end: string;
+}
+
 export interface SimPerson {
   id: string;
   targetName: string;
@@ -33,16 +39,28 @@ export interface SimPerson {
   devices: SimDevice[];
   /** Only people who can sign in to the API have one. */
   password?: string;
+  /** Whom this user may see in people and group lists: everyone, or nobody (E19). */
+  directoryAccess: 'all' | 'none';
+  absences: SimAbsence[];
   whenCreated: string;
 }
 
-/** Who is on call: during `hours` from `startHour` (UTC), the rotation advances every `rotateEveryHours`. */
+/** One place in a shift's timeline: notified `delayMinutes` after the member before it (E24). */
+export interface SimShiftMember {
+  targetName: string;
+  delayMinutes: number;
+}
+
+/**
+ * A shift active for `hours` from `startHour` (UTC). Its members are notified in timeline order; with
+ * `rotateEveryHours` the people move one place along the timeline at each turn, the delays stay.
+ */
 export interface SimShift {
   name: string;
   startHour: number;
   hours: number;
-  rotation: string[];
-  rotateEveryHours: number;
+  members: SimShiftMember[];
+  rotateEveryHours: number | null;
 }
 
 export interface SimGroup {
@@ -53,6 +71,7 @@ export interface SimGroup {
   groupType: 'ON_CALL' | 'BROADCAST';
   /** targetNames of the members. */
   members: string[];
+  /** None: the default shift, always active, every member at once (E24). */
   shifts: SimShift[];
   site: SimSite;
   created: string;
@@ -92,22 +111,23 @@ export class Directory {
     return this.groupsByKey.get(key);
   }
 
-  /** The active people a notification to this group reaches now: who is on shift, or every member of a broadcast group. */
-  onCall(group: SimGroup, now = Date.now()): SimPerson[] {
-    const names =
-      group.groupType === 'BROADCAST'
-        ? group.members
-        : group.shifts.filter((shift) => shiftActive(shift, now)).map((shift) => rotationMember(shift, now));
-    return [...new Set(names)]
-      .map((name) => this.person(name))
-      .filter((person): person is SimPerson => person !== undefined && person.status === 'ACTIVE');
+  /** The people a user may see in lists (E19). */
+  visiblePeople(viewer: SimPerson): SimPerson[] {
+    return viewer.directoryAccess === 'all' ? this.people : [];
+  }
+
+  visibleGroups(viewer: SimPerson): SimGroup[] {
+    return viewer.directoryAccess === 'all' ? this.groups : [];
   }
 
   private addFixedPeople(): void {
     const defaultSite = this.sites[0] as SimSite;
+    const always = [{ start: '2000-01-01T00:00:00.000Z', end: '2100-01-01T00:00:00.000Z' }];
     const fixed: Array<Partial<SimPerson> & Pick<SimPerson, 'targetName' | 'firstName' | 'lastName'>> = [
       { targetName: 'hipchat', firstName: 'Integration', lastName: 'User', roles: [REST_ROLE], password: 'hipchat-pass', devices: [] },
+      { targetName: 'admin', firstName: 'Company', lastName: 'Admin', roles: [REST_ROLE, 'Company Supervisor', 'Developer'], password: 'admin-pass', devices: [] },
       { targetName: 'norole', firstName: 'Nora', lastName: 'Role', roles: ['Standard User'], password: 'norole-pass' },
+      { targetName: 'noview', firstName: 'Nolan', lastName: 'View', roles: [REST_ROLE], password: 'noview-pass', devices: [], directoryAccess: 'none' },
       // The same address as his HipChat account (@bsmith): matched by e-mail.
       { targetName: 'bsmith', firstName: 'Bob', lastName: 'Smith', email: 'bsmith@acme.example' },
       { targetName: 'mmcbride', firstName: 'Mary', lastName: 'McBride' },
@@ -116,6 +136,8 @@ export class Directory {
       { targetName: 'carol.jones', firstName: 'Carol', lastName: 'Jones', email: 'cjones@acme.example' },
       // A namesake: his user ID is HipChat's @dbrown (Dan Brown), but he is someone else.
       { targetName: 'dbrown', firstName: 'Daniel', lastName: 'Browning', email: 'daniel.browning@example.com' },
+      { targetName: 'iinactive', firstName: 'Ian', lastName: 'Inactive', status: 'INACTIVE' },
+      { targetName: 'aabsent', firstName: 'Abby', lastName: 'Absent', absences: always },
     ];
     for (const person of fixed) {
       const base = this.newPerson(person.firstName, person.lastName, person.targetName, defaultSite, person.email);
@@ -150,6 +172,8 @@ export class Directory {
       phone,
       site,
       roles: ['Standard User'],
+      directoryAccess: 'all',
+      absences: [],
       devices: [
         { id: this.rng.uuid(), name: 'Work Email', deviceType: 'EMAIL', address: email },
         { id: this.rng.uuid(), name: 'Mobile Phone', deviceType: 'TEXT_PHONE', address: phone },
@@ -165,21 +189,27 @@ export class Directory {
   }
 
   private addFixedGroups(): void {
-    const always = (rotation: string[]): SimShift[] => [
-      { name: '24x7', startHour: 0, hours: 24, rotation, rotateEveryHours: 168 },
+    const shift = (names: string[], delays: number[] = [], rotateEveryHours: number | null = null): SimShift[] => [
+      { name: '24x7', startHour: 0, hours: 24, members: names.map((targetName, i) => ({ targetName, delayMinutes: delays[i] ?? 0 })), rotateEveryHours },
     ];
     const crowd = this.people.filter((p) => p.status === 'ACTIVE' && p.devices.length > 0 && !p.password);
     const someone = () => (crowd.length > 0 ? this.rng.pick(crowd).targetName : 'bsmith');
     const networkRotation = [someone(), someone()];
     const fixed: Array<Pick<SimGroup, 'targetName' | 'description' | 'members' | 'shifts'>> = [
-      { targetName: 'Database', description: 'Primary database on-call', members: ['bsmith', 'mmcbride'], shifts: always(['bsmith']) },
+      { targetName: 'Database', description: 'Primary database on-call', members: ['bsmith', 'mmcbride'], shifts: shift(['bsmith']) },
       {
         targetName: 'Database Admins',
         description: 'DBAs led by Mary McBride',
         members: ['mmcbride', 'bsmith', someone()],
-        shifts: always(['mmcbride']),
+        shifts: shift(['mmcbride']),
       },
-      { targetName: 'Network', description: 'Network operations', members: [...networkRotation, someone()], shifts: always(networkRotation) },
+      { targetName: 'Network', description: 'Network operations', members: [...networkRotation, someone()], shifts: shift(networkRotation, [0, 30], 168) },
+      // Two escalation steps: Mary only when Bob has not accepted within 10 minutes.
+      { targetName: 'Payments On-Call', description: 'Payments escalation', members: ['bsmith', 'mmcbride'], shifts: shift(['bsmith', 'mmcbride'], [0, 10]) },
+      // Ian is inactive and Abby absent: both are skipped with the delays after them, Carol is notified at once.
+      { targetName: 'Storage', description: 'Storage on-call', members: ['iinactive', 'aabsent', 'carol.jones'], shifts: shift(['iinactive', 'aabsent', 'carol.jones'], [0, 5, 10]) },
+      // No shift: the default shift notifies every member at once.
+      { targetName: 'Facilities', description: 'Building and power', members: ['bsmith', 'mmcbride'], shifts: [] },
     ];
     for (const group of fixed) this.addGroup({ ...this.newGroup(group.targetName, 'ON_CALL'), ...group });
   }
@@ -196,13 +226,14 @@ export class Directory {
     while (members.size < size) members.add(this.rng.pick(this.people).targetName);
     group.members = [...members];
     if (group.groupType === 'ON_CALL') {
+      const timeline = (names: string[]) => names.map((targetName, i) => ({ targetName, delayMinutes: i === 0 ? 0 : 15 }));
       const day = group.members.slice(0, Math.max(1, Math.ceil(size / 2)));
       const night = group.members.slice(day.length);
       group.shifts = this.rng.chance(0.5) || night.length === 0
-        ? [{ name: '24x7', startHour: 0, hours: 24, rotation: group.members, rotateEveryHours: 168 }]
+        ? [{ name: '24x7', startHour: 0, hours: 24, members: timeline(group.members), rotateEveryHours: 168 }]
         : [
-            { name: 'Day', startHour: 8, hours: 12, rotation: day, rotateEveryHours: 24 },
-            { name: 'Night', startHour: 20, hours: 12, rotation: night, rotateEveryHours: 24 },
+            { name: 'Day', startHour: 8, hours: 12, members: timeline(day), rotateEveryHours: 24 },
+            { name: 'Night', startHour: 20, hours: 12, members: timeline(night), rotateEveryHours: 24 },
           ];
     }
     group.description = `${targetName} team`;
@@ -235,15 +266,6 @@ export class Directory {
   }
 }
 
-function shiftActive(shift: SimShift, now: number): boolean {
-  const hour = new Date(now).getUTCHours();
-  return (hour - shift.startHour + 24) % 24 < shift.hours;
-}
-
-function rotationMember(shift: SimShift, now: number): string {
-  const turn = Math.floor(now / (shift.rotateEveryHours * 3_600_000));
-  return shift.rotation[turn % shift.rotation.length] as string;
-}
 
 function byTargetName(a: { targetName: string }, b: { targetName: string }): number {
   return a.targetName < b.targetName ? -1 : a.targetName > b.targetName ? 1 : 0;

@@ -12,8 +12,10 @@ const sim = await startXMattersSim({ port });
 console.log(`xMatters simulator listening on ${sim.baseUrl}
   hostname (Configure tab)   ${sim.hostname}   (add it to XMATTERS_ALLOWED_HOSTS; type it as http://${sim.hostname})
   username / password        ${sim.credentials.username} / ${sim.credentials.password}
-  Invite to Room URL         ${sim.inviteUrl}
+  Invite to Room URL         ${sim.inviteUrl}   (the default plan; or import the add-on's plan on the Developer tab)
   ... with URL auth          ${sim.inviteUrlWithApiKey}
+  Developer tab              ${sim.baseUrl}/developer   (admin / admin-pass acts here)
+  events                     ${sim.baseUrl}/events
   responder inbox            ${sim.inboxUrl}/bsmith
   faults                     curl -X POST ${sim.baseUrl}/_sim/faults -H 'Content-Type: application/json' -d '{"down":true}'`);
 

@@ -1,22 +1,31 @@
-import { Router, type Response } from 'express';
+import express, { Router, type Response } from 'express';
 import { authenticateBasic } from './auth';
 import type { Directory, SimGroup, SimPerson, SimSite } from './directory';
+import { onCallJson } from './event-json';
+import type { EventStore } from './events';
 import { sendError } from './http-errors';
+import { shiftsNow } from './on-call';
+import type { PlanStore } from './plan-store';
+import { eventsRouter } from './rest-events';
+import { list, viewerOf } from './rest-helpers';
 import {
   GROUP_DEFAULT_FIELDS,
   GROUP_FIELDS,
   GROUP_FILTERS,
   PERSON_FIELDS,
   PERSON_FILTERS,
-  QueryError,
   filterItems,
   paginate,
+  single,
 } from './search';
 
 const BASE = '/api/xm/1';
 
-/** The REST API v1 subset the add-on uses: people and groups, under `/api/xm/1` (docs §1). */
-export function restRouter(directory: Directory, maxLimit: number): Router {
+/**
+ * The REST API v1 subset under `/api/xm/1` (docs §1): people and groups, filtered by what the caller
+ * may see (a 200 with fewer or no items, not a 403, E19), who is on call (E23), and events (E27).
+ */
+export function restRouter(directory: Directory, plans: PlanStore, events: EventStore, maxLimit: number): Router {
   const router = Router();
 
   router.use((req, res, next) => {
@@ -26,13 +35,14 @@ export function restRouter(directory: Directory, maxLimit: number): Router {
       sendError(res, auth.status, auth.message);
       return;
     }
+    res.locals.viewer = auth.person;
     next();
   });
 
   router.get('/people', (req, res) =>
     list(res, () =>
       paginate(
-        filterItems(directory.people, req.query, PERSON_FIELDS, Object.keys(PERSON_FIELDS), PERSON_FILTERS),
+        filterItems(directory.visiblePeople(viewerOf(res)), req.query, PERSON_FIELDS, Object.keys(PERSON_FIELDS), PERSON_FILTERS),
         req.query,
         `${BASE}/people`,
         maxLimit,
@@ -44,7 +54,7 @@ export function restRouter(directory: Directory, maxLimit: number): Router {
   router.get('/groups', (req, res) =>
     list(res, () =>
       paginate(
-        filterItems(directory.groups, req.query, GROUP_FIELDS, GROUP_DEFAULT_FIELDS, GROUP_FILTERS),
+        filterItems(directory.visibleGroups(viewerOf(res)), req.query, GROUP_FIELDS, GROUP_DEFAULT_FIELDS, GROUP_FILTERS),
         req.query,
         `${BASE}/groups`,
         maxLimit,
@@ -55,7 +65,7 @@ export function restRouter(directory: Directory, maxLimit: number): Router {
 
   router.get('/people/:key', (req, res) => {
     const person = directory.person(req.params.key);
-    if (!person) {
+    if (!person || !directory.visiblePeople(viewerOf(res)).includes(person)) {
       sendError(res, 404, `Could not find a person with id or targetName "${req.params.key}".`);
       return;
     }
@@ -63,17 +73,21 @@ export function restRouter(directory: Directory, maxLimit: number): Router {
     res.json(embedDevices ? { ...personJson(person), devices: devicesJson(person) } : personJson(person));
   });
 
+  router.get('/on-call', (req, res) => {
+    const names = single(req.query, 'groups')?.split(',').map((g) => g.trim()).filter(Boolean) ?? [];
+    if (names.length === 0) return sendError(res, 400, 'The groups parameter is required: name one or more groups, separated by commas.');
+    const visible = new Set(directory.visibleGroups(viewerOf(res)));
+    const now = Date.now();
+    const entries = names
+      .map((name) => directory.group(name))
+      .filter((group): group is SimGroup => group !== undefined && visible.has(group))
+      .flatMap((group) => shiftsNow(directory, group, now).map((shift) => onCallJson(group, shift)));
+    list(res, () => paginate(entries, req.query, `${BASE}/on-call`, maxLimit, (entry) => entry));
+  });
+
+  router.use('/events', express.json({ limit: '64kb' }), eventsRouter(directory, plans, events, maxLimit));
   router.use((_req, res) => sendError(res, 404, 'The requested resource does not exist.'));
   return router;
-}
-
-function list(res: Response, build: () => unknown): void {
-  try {
-    res.json(build());
-  } catch (error) {
-    if (!(error instanceof QueryError)) throw error;
-    sendError(res, 400, error.message);
-  }
 }
 
 function siteJson(site: SimSite) {

@@ -1,14 +1,24 @@
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { z } from 'zod';
-import { CallbackSender, type Delivery } from './callback-sender';
+import type { ActivityEntry } from './activity';
+import { adminRouter } from './admin';
+import { SimClock } from './clock';
+import { DEFAULT_ENDPOINT, DEFAULT_FORM_ID, DEFAULT_FUNCTION, defaultPlan } from './default-plan';
 import { Directory } from './directory';
-import { type AutoResponse, EventStore, type SimEvent, type SimNotification } from './events';
-import { Faults, faultsPatchSchema } from './faults';
+import { type AutoResponse, EventStore, type SimComment, type SimEvent, type SimNotification } from './events';
+import { Faults } from './faults';
 import { sendError, sendHtmlNotFound } from './http-errors';
 import { inboxRouter } from './inbox';
-import { type SimFunction, type SimTrigger, integrationRouter } from './integration';
+import { type SimTrigger, integrationRouter } from './integration';
+import { legacyFormRouter } from './legacy-form-trigger';
+import { pagesRouter } from './pages';
+import { importPlanZip } from './plan-import';
+import type { InboundAuth, ResponseOption, SimPlan } from './plan-model';
+import { type EndpointChange, PlanError, PlanStore } from './plan-store';
 import { restRouter } from './rest';
+import { TriggerProcessor } from './trigger-processing';
+import { type Delivery, WebhookSender } from './webhook-sender';
+import { WebhookDispatcher } from './webhooks';
 
 export interface XMattersSimOptions {
   /** Default 0: a free port. */
@@ -19,8 +29,14 @@ export interface XMattersSimOptions {
   people?: number;
   /** Generated groups besides the fixed ones. Default 300. */
   groups?: number;
-  /** The largest page `/people` and `/groups` return (xMatters' own maximum is undocumented). Default 1000. */
+  /** The largest page the list endpoints return (xMatters' own maximum is undocumented). Default 1000. */
   maxLimit?: number;
+  /** Real milliseconds in a simulated minute (escalation delays, expiry, the trigger limit). Default 60000. */
+  minuteMs?: number;
+  /** How long after its 202 a trigger is processed into an event. Default 100 ms. */
+  triggerDelayMs?: number;
+  /** Triggers a plan accepts per (simulated) minute before answering 429 (E3). Default 300. */
+  triggersPerMinute?: number;
 }
 
 export interface SimRequest {
@@ -30,51 +46,155 @@ export interface SimRequest {
   at: string;
 }
 
+export interface ImportedPlan {
+  plan: SimPlan;
+  warnings: string[];
+  /** Each inbound integration with its URL, as "Copy URL" gives it for its authentication method. */
+  inbound: Array<{ id: string; name: string; url: string }>;
+}
+
 export interface XMattersSim {
   baseUrl: string;
   /** `127.0.0.1:PORT`, what an admin would type as the xMatters hostname. */
   hostname: string;
   inboxUrl: string;
-  /** The "Invite to room" inbound integration URL, for Basic authentication. */
+  /** The default plan's "Invite to room" inbound integration URL, for Basic authentication. */
   inviteUrl: string;
   /** The same with URL authentication (`?apiKey=`). */
   inviteUrlWithApiKey: string;
   /** The integration user (REST Web Service User role). */
   credentials: { username: string; password: string };
+  /** The default plan's ids. */
+  defaultPlan: { planId: string; formId: string; functionId: string; endpoint: string };
   directory: Directory;
   faults: Faults;
+  plans: PlanStore;
   events: SimEvent[];
   triggers: SimTrigger[];
   requests: SimRequest[];
   deliveries: Delivery[];
-  respond(eventIdentifier: number, targetName: string, response: 'Accept' | 'Decline', comment?: string): SimNotification;
+  /** A responder answers (as in the inbox); throws RespondError for what they could not do. */
+  respond(eventIdentifier: number, targetName: string, response: string, comment?: string): SimNotification;
+  /** A comment on an event by `targetName`, as the inbox or the REST API would add it. */
+  comment(eventIdentifier: number, targetName: string, text: string): SimComment;
+  terminate(eventIdentifier: number): void;
   autoRespond(rules: Record<string, AutoResponse>): void;
-  /** An outbound integration that receives every callback type; null removes it. */
+  /** The default plan's outbound integrations of every kind send to `url` with Basic auth; null stops them. */
   setOutboundUrl(url: string | null, credentials?: { username: string; password: string }): void;
-  /** Resolves when scheduled auto-responses have been given and every callback delivered or given up on. */
+  /** Import Plan, as the admin: throws PlanError when the file is not a plan. */
+  importPlan(zip: Uint8Array): ImportedPlan;
+  /** The admin sets an endpoint's URL or credentials after an import. */
+  setEndpoint(planId: string, endpointName: string, change: EndpointChange): void;
+  setInboundAuth(integrationId: string, authType: InboundAuth): void;
+  setPlanAccess(planId: string, targetNames: string[]): void;
+  setFormSenders(formId: string, targetNames: string[]): void;
+  setFormResponses(formId: string, responses: ResponseOption[]): void;
+  /** An inbound integration's URL for its authentication method ("Copy URL"). */
+  inboundUrl(integrationId: string): string;
+  /** An integration's Activity Stream, newest first. */
+  activity(integrationId: string): ActivityEntry[];
+  /** Resolves when triggers are processed, auto-responses given and every webhook delivered or given up on. */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
 
-export const INVITE_FUNCTION: SimFunction = { id: '8a1f0c3e-5b7d-4e2a-9c61-2f4d8e0b7a53', apiKey: 'c2ltLWludml0ZS10by1yb29t' };
+export const INVITE_FUNCTION = DEFAULT_FUNCTION;
 export const INTEGRATION_USER = { username: 'hipchat', password: 'hipchat-pass' };
-
-const outboundSchema = z
-  .object({ url: z.url({ protocol: /^https?$/ }).nullable(), username: z.string().optional(), password: z.string().optional() })
-  .strict();
+export const ADMIN_USER = { username: 'admin', password: 'admin-pass' };
 
 export async function startXMattersSim(opts: XMattersSimOptions = {}): Promise<XMattersSim> {
   const directory = new Directory({ seed: opts.seed ?? 1, people: opts.people ?? 3000, groups: opts.groups ?? 300 });
-  const sender = new CallbackSender();
-  const events = new EventStore(directory, sender);
+  const clock = new SimClock(opts.minuteMs ?? 60_000);
+  const plans = new PlanStore(directory);
+  plans.add(defaultPlan(INTEGRATION_USER.username, ADMIN_USER.username));
+  const sender = new WebhookSender();
+  const events = new EventStore(directory, new WebhookDispatcher(plans, sender), clock, (formId) => plans.form(formId));
+  const processor = new TriggerProcessor(events, clock, opts.triggerDelayMs ?? 100);
   const faults = new Faults();
   const triggers: SimTrigger[] = [];
   const requests: SimRequest[] = [];
+  const limits = { triggersPerMinute: opts.triggersPerMinute ?? 300, minuteMs: clock.minuteMs };
+  let baseUrl = '';
 
-  const setOutbound = (url: string | null, credentials?: { username?: string; password?: string }) =>
-    events.setOutbound(
-      url === null ? null : { url, ...(credentials?.username === undefined ? {} : { username: credentials.username, password: credentials.password ?? '' }) },
-    );
+  const eventOrThrow = (eventIdentifier: number) => {
+    const event = events.find(eventIdentifier);
+    if (!event) throw new PlanError(404, `There is no event ${eventIdentifier}.`);
+    return event;
+  };
+  const personOrThrow = (targetName: string) => {
+    const person = directory.person(targetName);
+    if (!person) throw new PlanError(404, `There is no user ${targetName}.`);
+    return person;
+  };
+  const inboundUrl = (integrationId: string) => {
+    const { inbound } = plans.integration(integrationId);
+    if (!inbound) throw new PlanError(400, 'Only inbound integrations have a URL.');
+    const url = `${baseUrl}/api/integration/1/functions/${inbound.id}/triggers`;
+    return inbound.authType === 'URL' ? `${url}?apiKey=${inbound.apiKey}` : url;
+  };
+
+  const sim: XMattersSim = {
+    baseUrl: '',
+    hostname: '',
+    inboxUrl: '',
+    inviteUrl: '',
+    inviteUrlWithApiKey: '',
+    credentials: { ...INTEGRATION_USER },
+    defaultPlan: { planId: plans.plans[0]!.id, formId: DEFAULT_FORM_ID, functionId: DEFAULT_FUNCTION.id, endpoint: DEFAULT_ENDPOINT },
+    directory,
+    faults,
+    plans,
+    events: events.events,
+    triggers,
+    requests,
+    deliveries: sender.deliveries,
+    respond: (eventIdentifier, targetName, response, comment) => events.respond(eventIdentifier, targetName, response, comment),
+    comment: (eventIdentifier, targetName, text) => events.comment(eventOrThrow(eventIdentifier).id, personOrThrow(targetName), text),
+    terminate: (eventIdentifier) => events.terminate(eventOrThrow(eventIdentifier), 'terminated by the operator'),
+    autoRespond: (rules) => events.autoRespond(rules),
+    setOutboundUrl(url, credentials) {
+      plans.setEndpoint(sim.defaultPlan.planId, DEFAULT_ENDPOINT, {
+        baseUrl: url ?? '',
+        authentication: credentials ? 'BASIC' : 'NO_AUTH',
+        username: credentials?.username ?? null,
+        password: credentials?.password ?? null,
+      });
+    },
+    importPlan(zip) {
+      const { plan, warnings } = importPlanZip(zip, ADMIN_USER.username);
+      if (plans.plans.some((p) => p.name.toLowerCase() === plan.name.toLowerCase())) {
+        throw new PlanError(409, `A plan named "${plan.name}" already exists. Delete or rename it first.`);
+      }
+      plans.add(plan);
+      return { plan, warnings, inbound: plan.inbound.map((i) => ({ id: i.id, name: i.name, url: inboundUrl(i.id) })) };
+    },
+    setEndpoint: (planId, endpointName, change) => void plans.setEndpoint(planId, endpointName, change),
+    setInboundAuth: (integrationId, authType) => void plans.setInboundAuth(integrationId, authType),
+    setPlanAccess: (planId, targetNames) => void plans.setAccess(planId, targetNames),
+    setFormSenders: (formId, targetNames) => void plans.setSenders(formId, targetNames),
+    setFormResponses: (formId, responses) => void plans.setResponses(formId, responses),
+    inboundUrl,
+    activity(integrationId) {
+      const { inbound, outbound } = plans.integration(integrationId);
+      return (inbound ?? outbound)!.activity.latest();
+    },
+    async idle() {
+      for (;;) {
+        await processor.idle();
+        await events.autoResponsesDone();
+        await sender.idle();
+        if (!processor.busy() && !events.autoResponsesPending() && !sender.busy()) return;
+      }
+    },
+    async close() {
+      faults.close();
+      clock.close();
+      events.close();
+      sender.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -85,27 +205,14 @@ export async function startXMattersSim(opts: XMattersSimOptions = {}): Promise<X
     if (requests.length > 5000) requests.splice(0, requests.length - 5000);
     next();
   });
-
-  const admin = express.Router();
-  admin.post('/faults', (req, res) => {
-    const patch = faultsPatchSchema.safeParse(req.body);
-    if (!patch.success) return sendError(res, 400, z.prettifyError(patch.error));
-    faults.apply(patch.data);
-    res.json(faults.snapshot());
-  });
-  admin.post('/outbound', (req, res) => {
-    const body = outboundSchema.safeParse(req.body);
-    if (!body.success) return sendError(res, 400, z.prettifyError(body.error));
-    setOutbound(body.data.url, body.data);
-    res.status(204).end();
-  });
-  app.use('/_sim', express.json(), admin);
-
-  app.use('/inbox', inboxRouter(directory, events));
-  app.use('/api', faults.middleware);
-  app.use('/api/xm/1', restRouter(directory, opts.maxLimit ?? 1000));
-  app.use('/api/integration/1', integrationRouter(directory, events, INVITE_FUNCTION, triggers));
-  app.use('/api', (_req, res) => sendError(res, 404, 'The requested resource does not exist.'));
+  app.use('/_sim', adminRouter(() => sim));
+  app.use('/inbox', inboxRouter(directory, events, plans));
+  app.use(['/api', '/reapi'], faults.middleware);
+  app.use('/api/xm/1', restRouter(directory, plans, events, opts.maxLimit ?? 1000));
+  app.use('/api/integration/1', integrationRouter(directory, plans, processor, triggers, limits));
+  app.use('/reapi/2015-04-01', legacyFormRouter(directory, plans, events, limits));
+  app.use(['/api', '/reapi'], (_req, res) => sendError(res, 404, 'The requested resource does not exist.'));
+  app.use(pagesRouter(() => sim, events));
   app.use((_req, res) => sendHtmlNotFound(res));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const status = (error as { status?: unknown }).status;
@@ -123,36 +230,10 @@ export async function startXMattersSim(opts: XMattersSimOptions = {}): Promise<X
     server.once('error', reject);
   });
   const { port } = server.address() as AddressInfo;
-  const hostname = `127.0.0.1:${port}`;
-  const baseUrl = `http://${hostname}`;
-  const inviteUrl = `${baseUrl}/api/integration/1/functions/${INVITE_FUNCTION.id}/triggers`;
-
-  return {
-    baseUrl,
-    hostname,
-    inboxUrl: `${baseUrl}/inbox`,
-    inviteUrl,
-    inviteUrlWithApiKey: `${inviteUrl}?apiKey=${INVITE_FUNCTION.apiKey}`,
-    credentials: { ...INTEGRATION_USER },
-    directory,
-    faults,
-    events: events.events,
-    triggers,
-    requests,
-    deliveries: sender.deliveries,
-    respond: (eventIdentifier, targetName, response, comment) => events.respond(eventIdentifier, targetName, response, comment),
-    autoRespond: (rules) => events.autoRespond(rules),
-    setOutboundUrl: (url, credentials) => setOutbound(url, credentials),
-    async idle() {
-      await events.autoResponsesDone();
-      await sender.idle();
-    },
-    async close() {
-      faults.close();
-      events.close();
-      sender.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  sim.hostname = `127.0.0.1:${port}`;
+  baseUrl = sim.baseUrl = `http://${sim.hostname}`;
+  sim.inboxUrl = `${baseUrl}/inbox`;
+  sim.inviteUrl = `${baseUrl}/api/integration/1/functions/${DEFAULT_FUNCTION.id}/triggers`;
+  sim.inviteUrlWithApiKey = `${sim.inviteUrl}?apiKey=${DEFAULT_FUNCTION.apiKey}`;
+  return sim;
 }

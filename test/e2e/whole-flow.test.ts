@@ -89,9 +89,13 @@ test('install into a private room, configure, invite Database, bsmith accepts in
   await configure.locator('#test-result.banner-success').filter({ hasText: 'Integration User' }).waitFor(WAIT);
   await inviteUrl.waitFor({ state: 'visible', ...WAIT });
   await inviteUrl.fill(xmatters.inviteUrl);
+  const saved = page.waitForResponse((res) => res.url() === `${demo.addonUrl}/configure/api/settings` && res.request().method() === 'POST', WAIT);
   await configure.getByRole('button', { name: 'Save Settings' }).click();
   await configure.locator('#save-result.banner-success').filter({ hasText: 'Settings saved' }).waitFor(WAIT);
   await configure.getByText('Copy this password now.').waitFor(WAIT);
+  // In xMatters, the admin points the plan's outbound integrations at the callback the tab shows.
+  const { callback } = (await (await saved).json()) as { callback: { url: string; username: string; password: string } };
+  xmatters.setOutboundUrl(callback.url, { username: callback.username, password: callback.password });
 
   // In Incident 42: "+" → Invite on-call responders → Authorize → Grant access → the dialog.
   await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: ROOM_NAME }).click();

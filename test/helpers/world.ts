@@ -42,7 +42,8 @@ export interface ConfiguredInstallation {
 
 /**
  * Installs the add-on (into a room, or globally) and saves its xMatters settings the way an admin does
- * on the configure tab (Alice, user 1, is the group admin).
+ * on the configure tab (Alice, user 1, is the group admin); then, as the xMatters admin, points the
+ * default plan's outbound integrations at the callback URL and credentials the configure tab shows.
  */
 export async function installAndConfigure(world: World, roomId?: number): Promise<ConfiguredInstallation> {
   const installed = await world.hipchat.install(world.addon.descriptorUrl, roomId === undefined ? {} : { roomId });
@@ -54,5 +55,7 @@ export async function installAndConfigure(world: World, roomId?: number): Promis
     .set('Authorization', `JWT ${token}`)
     .send({ hostname: world.xmatters.baseUrl, username: 'hipchat', password: 'hipchat-pass', inviteUrl: world.xmatters.inviteUrl });
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  return { oauthId, oauthSecret, roomId, callback: res.body.callback };
+  const { callback } = res.body as { callback: ConfiguredInstallation['callback'] };
+  world.xmatters.setOutboundUrl(callback.url, { username: callback.username, password: callback.password });
+  return { oauthId, oauthSecret, roomId, callback };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -8,6 +9,9 @@ import { XMattersError } from '../../lib/xmatters/errors';
 import type { TriggerBody } from '../../lib/xmatters/trigger';
 import { INVITE_FUNCTION, type XMattersSim, startXMattersSim } from '../../sim/xmatters/server';
 import { waitFor } from '../helpers/wait';
+
+const readFixture = (name: string): unknown =>
+  (JSON.parse(readFileSync(new URL(`../fixtures/xmatters/${name}`, import.meta.url), 'utf8')) as { payload: unknown }).payload;
 
 // The client against the simulator over real HTTP on 127.0.0.1. Where a peer that is not
 // xMatters is needed (an HTML site, a redirect), a plain node server plays it.
@@ -298,7 +302,8 @@ describe('trigger', () => {
     assert.equal(received?.requestId, requestId);
     assert.deepEqual([received?.status, received?.auth, received?.user], [202, 'basic', 'hipchat']);
     assert.deepEqual(received?.body, body);
-    assert.equal(sim.events.at(-1)?.requestId, requestId);
+    // xMatters creates the event after it answered (E1).
+    await waitFor(() => sim.events.some((e) => e.requestId === requestId), 'the event is created');
   });
 
   it('202 with URL authentication: the key in the URL, no password sent', async () => {
@@ -308,13 +313,20 @@ describe('trigger', () => {
   });
 
   it('400: the validation details as one sentence', async () => {
-    const error = await rejection(
-      client(sim.hostname).trigger(sim.inviteUrl, { ...body, properties: { ...body.properties, Description: 'x'.repeat(2001) } }),
+    // The simulated trigger answers 202 even to invalid bodies (E1); a peer answers the documented 400 body (E9).
+    const validating = await startPeer((_req, res) =>
+      res.writeHead(400, { 'Content-Type': 'application/json' }).end(JSON.stringify(readFixture('trigger-validation-error.json'))),
     );
-    assert.equal(error.code, 'invalid_request');
-    assert.equal(error.status, 400);
-    assert.equal(error.retryable, false);
-    assert.equal(error.message, 'xMatters rejected the invite: properties/Description — Exceeded the specified maximum number of characters');
+    try {
+      const url = `http://${validating.host}/api/integration/1/functions/${INVITE_FUNCTION.id}/triggers`;
+      const error = await rejection(client(validating.host).trigger(url, body));
+      assert.equal(error.code, 'invalid_request');
+      assert.equal(error.status, 400);
+      assert.equal(error.retryable, false);
+      assert.equal(error.message, 'xMatters rejected the invite: properties/test — Exceeded the specified maximum number of characters');
+    } finally {
+      await validating.close();
+    }
   });
 
   it('401: wrong password or wrong API key', async () => {
