@@ -102,6 +102,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
       return installation?.homepageUrl ? `${installation.homepageUrl.replace(/\/+$/, '')}/chat/room/${roomId}` : null;
     },
     wake: () => worker.wake(),
+    eventConfirmMs: config.eventConfirmMs,
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
   const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses), [JOB_KINDS.oncall]: oncallJobHandler(responses) };

@@ -38,6 +38,7 @@ const schema = z.object({
     .default('false'),
   HIPCHAT_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   XMATTERS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
+  XMATTERS_EVENT_CONFIRM_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   UNAUTHENTICATED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   HIPCHAT_REVOCATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   HIPCHAT_REVOKED_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3 * 86_400),
@@ -61,6 +62,8 @@ export interface Config {
   /** How long one call to HipChat, and one to xMatters, may take. */
   hipchatTimeoutMs: number;
   xmattersTimeoutMs: number;
+  /** How long xMatters may take to show the event of an accepted trigger before the room is told none came. */
+  eventConfirmMs: number;
   /** Per client address: install and uninstall requests, and requests whose credentials were refused. */
   unauthenticatedPerMinute: number;
   revocation: { confirmMs: number; graceMs: number; probeEveryMs: number };
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxyValue(c.TRUST_PROXY),
     hipchatTimeoutMs: Math.round(c.HIPCHAT_TIMEOUT_SECONDS * 1000),
     xmattersTimeoutMs: Math.round(c.XMATTERS_TIMEOUT_SECONDS * 1000),
+    eventConfirmMs: c.XMATTERS_EVENT_CONFIRM_SECONDS * 1000,
     unauthenticatedPerMinute: c.UNAUTHENTICATED_REQUESTS_PER_MINUTE,
     revocation: {
       confirmMs: c.HIPCHAT_REVOCATION_CONFIRM_SECONDS * 1000,

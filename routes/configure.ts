@@ -24,10 +24,13 @@ import {
   type StoredSettings,
 } from '../lib/store/settings';
 import { createXMattersClient, type AuthenticationResult } from '../lib/xmatters/client';
+import { buildCommunicationPlan } from '../lib/xmatters/plan';
 import type { XMattersErrorCode } from '../lib/xmatters/errors';
 import { parseHostname, type Scheme } from '../lib/xmatters/hostname';
 import { validateInviteUrl } from '../lib/xmatters/invite-url';
 import { AddonError } from '../lib/errors';
+import { DEFAULT_ANSWERS, MAX_ANSWER_LENGTH, MAX_ANSWERS } from '../lib/invites/answers';
+import { BROKEN_TEXT, isWellFormedText } from '../lib/text';
 import { api, parseInput, text } from './api';
 
 /** The configure tab (HipChat's `configurable`). */
@@ -56,11 +59,24 @@ const credentialsBody = z.object(
   },
   bodyError,
 );
+const answers = (label: string) =>
+  z
+    .array(text(label).trim().min(1, `${label}: a phrase is empty`).max(MAX_ANSWER_LENGTH, `${label}: each phrase is at most ${MAX_ANSWER_LENGTH} characters`).refine(isWellFormedText, `${label} ${BROKEN_TEXT}`), {
+      error: `${label} must be a list of phrases`,
+    })
+    .max(MAX_ANSWERS, `${label}: at most ${MAX_ANSWERS} phrases`);
 const settingsBody = credentialsBody.extend({
-  inviteUrl: text('The Invite to Room URL').trim().min(1, 'Paste the Invite to Room URL').max(2000, 'The Invite to Room URL is at most 2000 characters'),
+  /** Empty: save the connection only (the callback credentials and the plan come with it); invites wait for the URL. */
+  inviteUrl: text('The Invite to Room URL').trim().max(2000, 'The Invite to Room URL is at most 2000 characters').default(''),
   /** Off unless sent: responders are matched to HipChat users by e-mail address only. */
   matchMentionNames: z.boolean({ error: 'matchMentionNames must be true or false' }).default(false),
+  /** Sent: replaces the list (empty: the defaults); absent: the saved list stays. */
+  acceptAnswers: answers('Answers that mean yes').optional(),
+  declineAnswers: answers('Answers that mean no').optional(),
 });
+/** The name the plan is saved under. */
+export const PLAN_FILE_NAME = 'hipchat-invite-to-room-plan.zip';
+
 const regenerateBody = z.object({ confirm: z.literal(true, { error: 'Send {"confirm": true} to regenerate the callback password' }) }, bodyError);
 
 export function configureRoutes(deps: ConfigureDeps): Router {
@@ -82,6 +98,7 @@ export function configureRoutes(deps: ConfigureDeps): Router {
       accessProblem: access.problem,
       settings: settings ? settingsJson(settings) : null,
       callbackUrl,
+      defaultAnswers: DEFAULT_ANSWERS,
       formatTime,
     });
   });
@@ -97,7 +114,12 @@ export function configureRoutes(deps: ConfigureDeps): Router {
       const stored = await findStoredSettings(deps.db, context.installation.oauthId);
       const result = await testCredentials(deps.xmattersHttp, credentialsFrom(deps, body, stored));
       context.log.info({ hostname: body.hostname, username: body.username }, 'xMatters credentials tested');
-      res.json({ ok: true, message: result.message, person: result.person && { displayName: result.person.displayName, targetName: result.person.targetName } });
+      res.json({
+        ok: true,
+        message: result.message,
+        ...(result.warning ? { warning: result.warning } : {}),
+        person: result.person && { displayName: result.person.displayName, targetName: result.person.targetName },
+      });
     }),
   );
 
@@ -112,7 +134,8 @@ export function configureRoutes(deps: ConfigureDeps): Router {
       const installationId = context.installation.oauthId;
       const stored = await findStoredSettings(deps.db, installationId);
       const credentials = credentialsFrom(deps, body, stored);
-      const inviteUrlSealed = inviteUrlToStore(deps, body.inviteUrl, stored, credentials.host);
+      const inviteUrlSealed = body.inviteUrl === '' ? null : inviteUrlToStore(deps, body.inviteUrl, stored, credentials.host);
+      const answerList = (sent: string[] | undefined, kept: string[] | null | undefined) => (sent === undefined ? (kept ?? null) : sent.length > 0 ? sent : null);
 
       const retest = !(credentials.unchanged && stored?.verifiedAt);
       const verified = retest
@@ -129,6 +152,8 @@ export function configureRoutes(deps: ConfigureDeps): Router {
           verifiedAt: verified.at,
           verifiedAs: verified.as,
           matchMentionNames: body.matchMentionNames,
+          acceptAnswers: answerList(body.acceptAnswers, stored?.acceptAnswers),
+          declineAnswers: answerList(body.declineAnswers, stored?.declineAnswers),
           changedBy: editor,
         });
         if (stored?.callbackUsername) return undefined;
@@ -146,6 +171,24 @@ export function configureRoutes(deps: ConfigureDeps): Router {
         settings: settingsJson(saved),
         callback: { url: callbackUrl, username: saved.callbackUsername, ...(callbackPassword ? { password: callbackPassword } : {}) },
       });
+    }),
+  );
+
+  // The communication plan to import into xMatters (seed 002, "Download the communication plan"), with
+  // this installation's callback URL and callback user filled in.
+  router.get(
+    '/configure/api/plan',
+    deps.jwt.page,
+    api(async (req, res) => {
+      const context = contextOf(req);
+      await requireEditor(context);
+      const settings = await findSettings(deps.db, context.installation.oauthId);
+      if (!settings?.callbackUsername) {
+        throw new AddonError(409, 'not_configured', 'Test Authentication and Save Settings first: the plan carries the callback credentials they create.');
+      }
+      const plan = buildCommunicationPlan({ callbackUrl, callbackUsername: settings.callbackUsername });
+      context.log.info({ bytes: plan.length }, 'communication plan downloaded');
+      res.set({ 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${PLAN_FILE_NAME}"` }).send(plan);
     }),
   );
 
@@ -306,6 +349,9 @@ function settingsJson(settings: SettingsView) {
     verifiedAs: settings.verifiedAs,
     callbackUsername: settings.callbackUsername,
     matchMentionNames: settings.matchMentionNames,
+    acceptAnswers: settings.acceptAnswers ?? DEFAULT_ANSWERS.accept,
+    declineAnswers: settings.declineAnswers ?? DEFAULT_ANSWERS.decline,
+    answersAreDefaults: settings.acceptAnswers === null && settings.declineAnswers === null,
     updatedAt: new Date(settings.updatedAt).toISOString(),
     updatedByName: settings.updatedByName,
   };

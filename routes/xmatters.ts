@@ -31,7 +31,8 @@ export interface XMattersRouteDeps {
 }
 
 /**
- * Responses, delivery updates and event status from xMatters, authenticated with the installation's
+ * What xMatters' outbound integrations send (responses, delivery updates, event status, comments,
+ * escalations, targeted-recipient failures), authenticated with the installation's
  * callback credentials before the body is read. Each callback gets a context (installation, logger)
  * and goes to the handler of its kind.
  */
@@ -72,12 +73,15 @@ export function xmattersRoutes(deps: XMattersRouteDeps): Router {
         throw err;
       }
       try {
-        const fresh = await applyCallback(deps.responses, ctx, callback);
-        ctx.log.info({ kind: callback.kind, eventIdentifier: callback.eventIdentifier, duplicate: !fresh }, 'xMatters callback');
-        res.status(200).json({ status: fresh ? 'accepted' : 'duplicate' });
+        const outcome = await applyCallback(deps.responses, ctx, callback);
+        ctx.log.info({ kind: callback.kind, eventIdentifier: callback.eventIdentifier, outcome }, 'xMatters callback');
+        res.status(200).json({ status: outcome === 'applied' ? 'accepted' : outcome });
       } catch (err) {
-        if (err instanceof UnknownInvite) throw new AddonError(400, 'unknown_invite', err.message, { retryable: false });
-        throw err;
+        if (!(err instanceof UnknownInvite)) throw err;
+        // Acknowledged, so xMatters does not retry what can never apply (an invite whose room was deleted);
+        // the answer and the log say why, for the integration's Activity Stream.
+        ctx.log.warn({ kind: callback.kind, eventIdentifier: callback.eventIdentifier, reason: err.message }, 'xMatters callback for no known invite ignored');
+        res.status(200).json({ status: 'ignored', reason: err.message });
       }
     },
   );

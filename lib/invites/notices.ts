@@ -47,10 +47,23 @@ export function inviteFailedNotice(invite: Invite, reason: string): RoomNotice {
 /** How an xMatters responder was found to be a HipChat user. */
 export type MatchRule = 'email' | 'mention_name';
 
+export function noEventNotice(invite: Invite, minutes: number): RoomNotice {
+  return {
+    text:
+      `xMatters accepted ${inviter(invite)}'s invite (${inviteRef(invite)}) but made no event within ${minutes} min, so nobody was paged. ` +
+      `An xMatters admin can look at the "Invite to room" integration's Activity Stream: the integration user must have access to the plan and be a sender on the Invite to Room form, ` +
+      `every recipient must exist in xMatters, and no property may be longer than the form allows (this description has ${invite.description.length} characters).`,
+    color: 'red',
+    notify: true,
+  };
+}
+
 export interface ResponseFacts {
   displayName: string;
   targetName: string;
   response: string;
+  /** The answer this one replaces. */
+  previous: string | null;
   comment: string | null;
   device: string | null;
   /** The responder's HipChat mention name when they are a HipChat user of this group. */
@@ -63,7 +76,8 @@ export interface ResponseFacts {
 }
 
 export function responseNotice(invite: Invite, r: ResponseFacts): RoomNotice {
-  const verb = r.accepted ? 'accepted' : r.declined ? 'declined' : `responded "${r.response}"`;
+  const meaning = r.accepted ? 'accepted' : r.declined ? 'declined' : `responded "${r.response}"`;
+  const verb = r.previous ? `changed their answer: ${meaning} (was "${r.previous}")` : meaning;
   const who = r.mention ? `@${r.mention}` : `${r.displayName} (${r.targetName})`;
   const comment = r.comment ? ` — '${r.comment}'` : '';
   const device = r.device ? ` (${r.device})` : '';
@@ -80,6 +94,22 @@ export function responseNotice(invite: Invite, r: ResponseFacts): RoomNotice {
 export function deliveryFailedNotice(invite: Invite, displayName: string, reason: string): RoomNotice {
   return { text: `Could not reach ${displayName}: ${reason} — ${inviteRef(invite)}.`, color: 'gray', notify: false };
 }
+
+export function xmattersCommentNotice(invite: Invite, author: string, comment: string): RoomNotice {
+  return { text: `${author} commented in xMatters: "${comment}" — ${inviteRef(invite)}.`, color: 'gray', notify: false };
+}
+
+/** xMatters could not target a recipient (an inactive user, no devices, nobody on duty in a group). */
+export function recipientFailureNotice(invite: Invite, recipient: string, reason: string | null, message: string | null): RoomNotice {
+  const why = message ?? (reason ? RECIPIENT_FAILURES[reason] ?? reason.toLowerCase().replace(/_/g, ' ') : 'no reason given');
+  return { text: `xMatters could not notify ${recipient}: ${why} — ${inviteRef(invite)}.`, color: 'gray', notify: false };
+}
+
+const RECIPIENT_FAILURES: Record<string, string> = {
+  INACTIVE: 'the user is inactive in xMatters',
+  NO_DEVICES: 'they have no devices to notify',
+  NO_ONE_ON_DUTY: 'nobody in the group is on duty now',
+};
 
 export function eventStatusNotice(invite: Invite, status: string): RoomNotice {
   return { text: `xMatters event ${status.toLowerCase()} — ${inviteRef(invite)}.`, color: 'gray', notify: false };

@@ -4,15 +4,13 @@ import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { HIPCHAT_LIMITS } from '../outbox/limits';
 import { enqueueJobs, type Job } from '../store/jobs';
-import { findInvite, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
+import { findInvite, findInviteByEvent, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
 import type { XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
 import { HIPCHAT_JOB_KINDS, JOB_KINDS, noticeJob, type InviteDeps } from './service';
-import { deliveryFailedNotice, eventStatusNotice, responseNotice, type MatchRule } from './notices';
-
-/** The response options that mean yes or no; anything else is shown as it was answered. */
-const ACCEPT = /^\s*(accept|accepted|on my way|ack|acknowledge|yes|join|joining)\b/i;
-const DECLINE = /^\s*(decline|declined|reject|can'?t make it|cannot|unavailable|no)\b/i;
+import { DEFAULT_ANSWERS, answerMeaning } from './answers';
+import type { RoomNotice } from './chat';
+import { deliveryFailedNotice, eventStatusNotice, recipientFailureNotice, responseNotice, xmattersCommentNotice, type MatchRule } from './notices';
 
 export class UnknownInvite extends Error {
   override readonly name = 'UnknownInvite';
@@ -28,30 +26,44 @@ export interface CallbackContext {
   log: Logger;
 }
 
+export type CallbackOutcome = 'applied' | 'duplicate' | 'ignored';
+
 type CallbackOf<K extends XMattersCallback['kind']> = Extract<XMattersCallback, { kind: K }>;
 type Trx = Knex.Transaction;
+interface EffectContext {
+  invite: Invite;
+  connection: XMattersConnection | undefined;
+}
 /** What a callback does to its invite, inside the transaction that records it as seen. */
-type CallbackEffect<K extends XMattersCallback['kind']> = (trx: Trx, invite: Invite, callback: CallbackOf<K>) => Promise<void>;
+type CallbackEffect<K extends XMattersCallback['kind']> = (trx: Trx, ctx: EffectContext, callback: CallbackOf<K>) => Promise<void>;
 
 /**
  * Applies one callback from xMatters to its invite, once: its natural key (hashed, so two long comments
  * never collide) is recorded under a unique constraint in the same transaction as its effects, so a
- * repeated delivery changes nothing. Returns false for a duplicate.
+ * repeated delivery changes nothing. The invite is found by the `invite_id` the plan flags for outbound
+ * integrations, else by the event id recorded when the event was confirmed. Kinds the add-on does not
+ * use are acknowledged and ignored.
  */
-export async function applyCallback(deps: ResponseDeps, ctx: CallbackContext, callback: XMattersCallback): Promise<boolean> {
+export async function applyCallback(deps: ResponseDeps, ctx: CallbackContext, callback: XMattersCallback): Promise<CallbackOutcome> {
+  if (callback.kind === 'other' || callback.kind === 'escalation') return 'ignored';
   const inviteId = callback.properties.invite_id;
-  const invite = inviteId ? await findInvite(deps.db, inviteId) : undefined;
+  const invite = inviteId
+    ? await findInvite(deps.db, inviteId)
+    : await findInviteByEvent(deps.db, ctx.installationId, callback.eventIdentifier);
   if (!invite || invite.installationId !== ctx.installationId) {
-    throw new UnknownInvite(inviteId ? `No invite ${inviteId.slice(0, 100)} belongs to these callback credentials` : 'The callback has no invite_id event property');
+    throw new UnknownInvite(
+      inviteId ? `No invite ${inviteId.slice(0, 100)} belongs to these callback credentials` : `No invite of these callback credentials has the xMatters event ${callback.eventIdentifier}, and the callback has no invite_id property`,
+    );
   }
+  const connection = await deps.connectionFor(ctx.installationId);
   const effect = CALLBACK_EFFECTS[callback.kind] as CallbackEffect<XMattersCallback['kind']>;
   const fresh = await deps.db.transaction(async (trx) => {
     if (!(await markSeen(trx, ctx.installationId, naturalKey(callback)))) return false;
-    await effect(trx, invite, callback);
+    await effect(trx, { invite, connection }, callback);
     return true;
   });
   if (fresh) deps.wake();
-  return fresh;
+  return fresh ? 'applied' : 'duplicate';
 }
 
 /** Everything that tells one callback from another, hashed to fit the key column. */
@@ -59,41 +71,57 @@ function naturalKey(callback: XMattersCallback): string {
   const parts =
     callback.kind === 'response' ? [callback.recipient, callback.response, callback.annotation ?? '', callback.device ?? '']
     : callback.kind === 'deliveryStatus' ? [callback.recipient, callback.deliveryStatus, callback.device ?? '', callback.message ?? '']
-    : [callback.status];
+    : callback.kind === 'status' ? [callback.status.toLowerCase()]
+    : callback.kind === 'comment' ? [callback.commentId ?? '', callback.author.targetName ?? '', callback.comment]
+    : callback.kind === 'recipientFailure' ? [callback.recipient, callback.reason ?? '', callback.message ?? '']
+    : [];
   const digest = createHash('sha256').update(JSON.stringify([callback.eventIdentifier, callback.kind, ...parts])).digest('base64url');
   return `xm:${callback.eventIdentifier}:${digest}`;
 }
 
-const CALLBACK_EFFECTS: { [K in XMattersCallback['kind']]: CallbackEffect<K> } = {
-  async response(trx, invite, callback) {
-    const accepted = ACCEPT.test(callback.response);
-    const declined = !accepted && DECLINE.test(callback.response);
+const notice = (invite: Invite, n: RoomNotice) => noticeJob(invite.installationId, invite.roomId, n);
+
+const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'escalation'>]: CallbackEffect<K> } = {
+  async response(trx, { invite, connection }, callback) {
+    const meaning = answerMeaning(callback.response, connection?.answers ?? DEFAULT_ANSWERS);
+    const accepted = meaning === 'accept';
+    const declined = meaning === 'decline';
+    const before = (await listRecipients(trx, invite.id)).find((r) => r.targetName === callback.recipient);
+    // An answer given again (E17): the room hears of the change, and the latest answer counts.
+    const previous = before?.lastResponse && before.lastResponse !== callback.response ? before.lastResponse : null;
+    const stayJoined = before?.state === 'joined' && !declined;
     await upsertRecipient(trx, invite.id, callback.recipient, {
-      ...(accepted ? { state: 'accepted' as const } : declined ? { state: 'declined' as const } : {}),
+      ...(stayJoined ? {} : accepted ? { state: 'accepted' as const } : declined ? { state: 'declined' as const } : {}),
       lastResponse: callback.response,
       comment: callback.annotation,
       device: callback.device,
       respondedAt: Date.now(),
     });
-    const payload: ResponsePayload = { inviteId: invite.id, targetName: callback.recipient, response: callback.response, comment: callback.annotation, device: callback.device, accepted, declined };
+    const payload: ResponsePayload = { inviteId: invite.id, targetName: callback.recipient, response: callback.response, previous, comment: callback.annotation, device: callback.device, accepted, declined };
     await enqueueJobs(trx, [{ kind: JOB_KINDS.response, installationId: invite.installationId, roomId: invite.roomId, payload }]);
   },
-  async deliveryStatus(trx, invite, callback) {
+  async deliveryStatus(trx, { invite }, callback) {
     const failed = /fail/i.test(callback.deliveryStatus);
     const current = (await listRecipients(trx, invite.id)).find((r) => r.targetName === callback.recipient);
     // A late delivery notice must not undo an answer already given.
     if (!current || current.state === 'sent' || current.state === 'delivered') {
       await upsertRecipient(trx, invite.id, callback.recipient, { state: failed ? 'failed' : 'delivered', device: callback.device });
     }
-    if (failed) {
-      const reason = deliveryReason(callback.message, callback.device);
-      await enqueueJobs(trx, [noticeJob(invite.installationId, invite.roomId, deliveryFailedNotice(invite, callback.recipient, reason))]);
-    }
+    if (failed) await enqueueJobs(trx, [notice(invite, deliveryFailedNotice(invite, callback.recipient, deliveryReason(callback.message, callback.device)))]);
   },
-  async status(trx, invite, callback) {
-    if (/terminat|resolv|suspend/i.test(callback.status)) {
-      await enqueueJobs(trx, [noticeJob(invite.installationId, invite.roomId, eventStatusNotice(invite, callback.status))]);
-    }
+  async status(trx, { invite }, callback) {
+    // Lower case in webhooks, upper case in the REST API (E15).
+    if (/terminat|resolv|suspend/i.test(callback.status)) await enqueueJobs(trx, [notice(invite, eventStatusNotice(invite, callback.status))]);
+  },
+  async comment(trx, { invite, connection }, callback) {
+    // The add-on's own comments (written as the integration user) come back too: never echo them.
+    if (connection && callback.author.targetName?.toLowerCase() === connection.username.toLowerCase()) return;
+    await enqueueJobs(trx, [notice(invite, xmattersCommentNotice(invite, callback.author.name, callback.comment))]);
+  },
+  async recipientFailure(trx, { invite }, callback) {
+    const current = (await listRecipients(trx, invite.id)).find((r) => r.targetName === callback.recipient);
+    if (current && (current.state === 'sent' || current.state === 'delivered')) await upsertRecipient(trx, invite.id, callback.recipient, { state: 'failed' });
+    await enqueueJobs(trx, [notice(invite, recipientFailureNotice(invite, callback.recipient, callback.reason, callback.message))]);
   },
 };
 
@@ -107,6 +135,8 @@ interface ResponsePayload {
   inviteId: string;
   targetName: string;
   response: string;
+  /** The answer this one replaces, when the responder answered before. */
+  previous?: string | null;
   comment: string | null;
   device: string | null;
   accepted: boolean;
@@ -151,6 +181,7 @@ export function responseJobHandler(deps: ResponseDeps): JobHandler {
         displayName,
         targetName: p.targetName,
         response: p.response,
+        previous: p.previous ?? null,
         comment: p.comment,
         device: p.device,
         mention,

@@ -4,16 +4,18 @@ import type { JobHandler } from '../outbox/worker';
 import { HIPCHAT_LIMITS } from '../outbox/limits';
 import type { Db } from '../store/db';
 import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
-import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type NewInvite } from '../store/invites';
+import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type Invite, type InviteRecipient, type NewInvite } from '../store/invites';
+import type { XMattersClient } from '../xmatters/client';
+import { XMattersError } from '../xmatters/errors';
+import type { XMattersEvent } from '../xmatters/events';
 import type { TriggerBody } from '../xmatters/trigger';
 import type { ChatPort, RoomNotice } from './chat';
-import { inviteFailedNotice, inviteSentNotice } from './notices';
+import { inviteFailedNotice, inviteSentNotice, noEventNotice } from './notices';
 
-/** Where and how an installation's invites reach xMatters, with the credentials xMatters calls back with. */
+/** Where an installation's invites go: its Invite to Room URL, and the client that triggers it and finds events. */
 export interface XMattersTarget {
   inviteUrl: string;
-  trigger(inviteUrl: string, body: TriggerBody): Promise<{ requestId: string }>;
-  callback: { url: string; username: string; password: string };
+  client: Pick<XMattersClient, 'trigger' | 'findEvents'>;
 }
 
 export interface InviteDeps {
@@ -25,6 +27,8 @@ export interface InviteDeps {
   roomLink(installationId: string, roomId: number): Promise<string | null>;
   /** Nudges the local worker after jobs were written. */
   wake(): void;
+  /** How long xMatters may take to show the event of an accepted trigger before the room is told none came. */
+  eventConfirmMs: number;
 }
 
 export const JOB_KINDS = {
@@ -32,6 +36,7 @@ export const JOB_KINDS = {
   notice: 'room.notice',
   response: 'invite.response',
   oncall: 'oncall.invite',
+  confirm: 'xmatters.confirm',
 } as const;
 
 /** Job kinds that call HipChat, sharing its flood and rate limits. */
@@ -80,6 +85,40 @@ export async function queueNotice(deps: Pick<InviteDeps, 'db' | 'wake'>, install
   deps.wake();
 }
 
+/** How long the add-on waits for the event of a trigger whose answer was lost before it sends the trigger again. */
+const UNKNOWN_TRIGGER_SETTLE_MS = 30_000;
+
+/** Not a failure: the job waits for xMatters, and runs again after `waitMs`. */
+class WaitForEvent extends Error {
+  readonly retryable = true;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, waitMs: number) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  }
+}
+
+/**
+ * xMatters accepted the trigger (202 and a requestId), or its event was found after a lost answer: the
+ * invite is sent, the room is told, and the event is confirmed next (when it is not known already).
+ */
+async function accepted(deps: InviteDeps, invite: Invite, recipients: InviteRecipient[], got: { requestId: string } | { event: XMattersEvent }): Promise<void> {
+  const now = Date.now();
+  await deps.db.transaction(async (trx) => {
+    await updateInvite(trx, invite.id, {
+      acceptedAt: now,
+      triggerUnknownAt: null,
+      lastError: null,
+      ...('event' in got ? { state: 'confirmed' as const, eventId: got.event.id, eventIdentifier: got.event.eventIdentifier } : { state: 'sent' as const, requestId: got.requestId }),
+    });
+    await enqueueJobs(trx, [
+      noticeJob(invite.installationId, invite.roomId, inviteSentNotice(invite, recipients), `invite-sent:${invite.id}`),
+      ...('event' in got ? [] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, runAt: now + 1000, maxAttempts: 40 }]),
+    ]);
+  });
+  deps.wake();
+}
+
 /** A sentence for the room from an xMatters error: its message, which already says what to check. */
 const reasonOf = (error: string) => (/[.!?]$/.test(error) ? error : `${error}.`);
 
@@ -91,10 +130,26 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
       async run(job: Job, log: Logger) {
         const { inviteId } = job.payload as { inviteId: string };
         const invite = await findInvite(deps.db, inviteId);
-        if (!invite) return; // the room or installation was deleted meanwhile
+        // Gone (its room or installation was deleted), or accepted already (the job ran again).
+        if (!invite || invite.acceptedAt !== null) return;
         const target = await deps.xmattersFor(invite.installationId);
         if (!target) throw Object.assign(new Error('This installation has no xMatters settings.'), { retryable: false });
         const recipients = await listRecipients(deps.db, inviteId);
+
+        // No double pages: a trigger whose answer was lost (a timeout, a reset, a crash while it was out)
+        // may have reached xMatters. Look for its event before sending again, and give xMatters time to
+        // make it (triggers are processed after their 202).
+        if (invite.triggerUnknownAt !== null) {
+          const [event] = await target.client.findEvents({ property: { name: 'invite_id', value: invite.id } });
+          if (event) {
+            log.info({ inviteId: invite.id, eventIdentifier: event.eventIdentifier }, 'the trigger whose answer was lost made its event: not sent again');
+            return accepted(deps, invite, recipients, { event });
+          }
+          const waited = Date.now() - invite.triggerUnknownAt;
+          const settleMs = Math.min(deps.eventConfirmMs, UNKNOWN_TRIGGER_SETTLE_MS);
+          if (waited < settleMs) throw new WaitForEvent('Waiting to see whether xMatters made the event of a trigger whose answer was lost', settleMs - waited);
+        }
+
         const body: TriggerBody = {
           properties: {
             invite_id: invite.id,
@@ -105,24 +160,21 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
             inviter_name: invite.inviterName ?? '',
             inviter_mention: invite.inviterMention ?? '',
           },
-          recipients: recipients.map((r) => ({ targetName: r.targetName })),
-          callbacks: (['response', 'status', 'deliveryStatus'] as const).map((type) => ({
-            url: target.callback.url,
-            type,
-            authType: 'basic' as const,
-            authUserName: target.callback.username,
-            authPassword: target.callback.password,
-          })),
+          // The current recipient format (E8): the recipientType spares xMatters a lookup.
+          recipients: recipients.map((r) => ({ id: r.targetName, recipientType: r.recipientType })),
         };
-        const { requestId } = await target.trigger(target.inviteUrl, body);
-        await deps.db.transaction(async (trx) => {
-          await updateInvite(trx, invite.id, { state: 'sent', requestId, lastError: null });
-          await enqueueJobs(trx, [
-            { kind: JOB_KINDS.notice, installationId: invite.installationId, roomId: invite.roomId, payload: { notice: inviteSentNotice(invite, recipients) }, dedupeKey: `invite-sent:${invite.id}` },
-          ]);
-        });
-        log.info({ inviteId: invite.id, requestId, recipients: recipients.length }, 'invite sent to xMatters');
-        deps.wake();
+        // Marked before it is sent: if the process dies before the answer is in, the next attempt looks first.
+        await updateInvite(deps.db, invite.id, { triggerUnknownAt: Date.now() });
+        let requestId: string;
+        try {
+          ({ requestId } = await target.client.trigger(target.inviteUrl, body));
+        } catch (err) {
+          const unknown = err instanceof XMattersError && err.outcomeUnknown;
+          await updateInvite(deps.db, invite.id, { ...(unknown ? {} : { triggerUnknownAt: null }), lastError: (err as Error).message });
+          throw err;
+        }
+        await accepted(deps, invite, recipients, { requestId });
+        log.info({ inviteId: invite.id, requestId, recipients: recipients.length }, 'invite accepted by xMatters');
       },
       async onFailed(job: Job, error: string) {
         const { inviteId } = job.payload as { inviteId: string };
@@ -130,6 +182,41 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
         if (!invite) return;
         await updateInvite(deps.db, invite.id, { state: 'failed', lastError: error });
         await queueNotice(deps, invite.installationId, invite.roomId, inviteFailedNotice(invite, reasonOf(error)), `invite-failed:${invite.id}`);
+      },
+    },
+    // xMatters answered 202: find the event it made, or tell the room none came (E1, E2).
+    [JOB_KINDS.confirm]: {
+      async run(job: Job, log: Logger) {
+        const { inviteId } = job.payload as { inviteId: string };
+        const invite = await findInvite(deps.db, inviteId);
+        if (!invite || invite.eventId !== null || invite.requestId === null || invite.acceptedAt === null) return;
+        const target = await deps.xmattersFor(invite.installationId);
+        if (!target) return;
+        const [event] = await target.client.findEvents({ requestId: invite.requestId });
+        if (event) {
+          await updateInvite(deps.db, invite.id, { state: 'confirmed', eventId: event.id, eventIdentifier: event.eventIdentifier, lastError: null });
+          log.info({ inviteId: invite.id, eventIdentifier: event.eventIdentifier }, 'xMatters made the invite\'s event');
+          return;
+        }
+        const waited = Date.now() - invite.acceptedAt;
+        if (waited >= deps.eventConfirmMs) {
+          const minutes = Math.max(1, Math.round(deps.eventConfirmMs / 60_000));
+          await deps.db.transaction(async (trx) => {
+            await updateInvite(trx, invite.id, { state: 'no_event', lastError: `xMatters accepted the trigger (request ${invite.requestId}) but showed no event within ${minutes} min` });
+            await enqueueJobs(trx, [noticeJob(invite.installationId, invite.roomId, noEventNotice(invite, minutes), `no-event:${invite.id}`)]);
+          });
+          log.warn({ inviteId: invite.id, requestId: invite.requestId }, 'xMatters made no event for the accepted trigger');
+          deps.wake();
+          return;
+        }
+        // Soon after the 202 first, then less often, never past the end of the wait.
+        throw new WaitForEvent('xMatters has not shown the event yet', Math.min(deps.eventConfirmMs - waited, 1000 * 2 ** Math.min(job.attempts, 6)));
+      },
+      async onFailed(job: Job, error: string, log: Logger) {
+        const { inviteId } = job.payload as { inviteId: string };
+        // The invite was accepted; only its confirmation failed (e.g. the user may not read events).
+        await updateInvite(deps.db, inviteId, { lastError: `Could not look up the xMatters event: ${error}` });
+        log.warn({ inviteId, error }, 'could not confirm the xMatters event');
       },
     },
     [JOB_KINDS.notice]: {

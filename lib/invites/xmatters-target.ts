@@ -6,6 +6,7 @@ import type { Db } from '../store/db';
 import { findStoredSettings } from '../store/settings';
 import { createXMattersClient, type XMattersClient } from '../xmatters/client';
 import { parseHostname } from '../xmatters/hostname';
+import { DEFAULT_ANSWERS, type AnswerMapping } from './answers';
 import type { XMattersTarget } from './service';
 
 export interface XMattersConnection {
@@ -15,6 +16,10 @@ export interface XMattersConnection {
   callback: { url: string; username: string; password: string } | null;
   /** An admin allowed matching responders to HipChat users by mention name = xMatters user ID. */
   matchMentionNames: boolean;
+  /** What answers mean: the admin's lists, or the defaults. */
+  answers: AnswerMapping;
+  /** The integration user the add-on signs in as (its own comments come back with this author). */
+  username: string;
 }
 
 export type XMattersConnections = ReturnType<typeof xmattersConnections>;
@@ -45,7 +50,14 @@ export function xmattersConnections(deps: {
         ? { url: deps.callbackUrl, username: settings.callbackUsername, password: deps.callbackCredentials.passwordFor(installationId, settings.callbackNonce) }
         : null;
     const inviteUrl = settings.inviteUrlSealed === null ? null : unsealInviteUrl(settings.inviteUrlSealed, deps.sealer);
-    return { client, inviteUrl, callback, matchMentionNames: settings.matchMentionNames };
+    return {
+      client,
+      inviteUrl,
+      callback,
+      matchMentionNames: settings.matchMentionNames,
+      answers: { accept: settings.acceptAnswers ?? DEFAULT_ANSWERS.accept, decline: settings.declineAnswers ?? DEFAULT_ANSWERS.decline },
+      username: settings.username,
+    };
   }
 
   return {
@@ -54,7 +66,7 @@ export function xmattersConnections(deps: {
     async targetFor(installationId: string): Promise<XMattersTarget | undefined> {
       const connection = await connectionFor(installationId);
       if (!connection?.inviteUrl || !connection.callback) return undefined;
-      return { inviteUrl: connection.inviteUrl, trigger: (url, body) => connection.client.trigger(url, body), callback: connection.callback };
+      return { inviteUrl: connection.inviteUrl, client: connection.client };
     },
   };
 }

@@ -2,7 +2,11 @@ import type { Knex } from 'knex';
 import type { Db } from './db';
 import { nullableMs, nullableString, toMs } from './db';
 
-export type InviteState = 'pending' | 'sent' | 'failed';
+/**
+ * pending: not yet accepted by xMatters; sent: accepted (202), its event not seen yet; confirmed: the
+ * event exists; no_event: accepted, but no event appeared in time; failed: xMatters refused it.
+ */
+export type InviteState = 'pending' | 'sent' | 'confirmed' | 'no_event' | 'failed';
 export type RecipientType = 'PERSON' | 'GROUP';
 export type RecipientState = 'sent' | 'delivered' | 'failed' | 'accepted' | 'declined' | 'joined';
 
@@ -16,6 +20,10 @@ export interface Invite {
   inviterMention: string | null;
   description: string;
   requestId: string | null;
+  eventId: string | null;
+  eventIdentifier: number | null;
+  acceptedAt: number | null;
+  triggerUnknownAt: number | null;
   state: InviteState;
   idempotencyKey: string | null;
   lastError: string | null;
@@ -52,6 +60,10 @@ function inviteFromRow(row: Row): Invite {
     inviterMention: nullableString(row.inviter_mention),
     description: String(row.description),
     requestId: nullableString(row.request_id),
+    eventId: nullableString(row.event_id),
+    eventIdentifier: nullableMs(row.event_identifier),
+    acceptedAt: nullableMs(row.accepted_at),
+    triggerUnknownAt: nullableMs(row.trigger_unknown_at),
     state: row.state as InviteState,
     idempotencyKey: nullableString(row.idempotency_key),
     lastError: nullableString(row.last_error),
@@ -120,15 +132,32 @@ export async function findInviteByKey(db: Executor, installationId: string, idem
   return row ? inviteFromRow(row) : undefined;
 }
 
-export async function updateInvite(db: Executor, id: string, fields: Partial<{ state: InviteState; requestId: string; lastError: string | null }>): Promise<void> {
-  await db('invites')
-    .where({ id })
-    .update({
-      ...(fields.state ? { state: fields.state } : {}),
-      ...(fields.requestId ? { request_id: fields.requestId } : {}),
-      ...(fields.lastError !== undefined ? { last_error: fields.lastError } : {}),
-      updated_at: Date.now(),
-    });
+export interface InviteChange {
+  state: InviteState;
+  requestId: string;
+  eventId: string;
+  eventIdentifier: number;
+  acceptedAt: number;
+  triggerUnknownAt: number | null;
+  lastError: string | null;
+}
+
+export async function updateInvite(db: Executor, id: string, fields: Partial<InviteChange>): Promise<void> {
+  const columns: Row = { updated_at: Date.now() };
+  if (fields.state) columns.state = fields.state;
+  if (fields.requestId) columns.request_id = fields.requestId;
+  if (fields.eventId) columns.event_id = fields.eventId;
+  if (fields.eventIdentifier !== undefined) columns.event_identifier = fields.eventIdentifier;
+  if (fields.acceptedAt !== undefined) columns.accepted_at = fields.acceptedAt;
+  if (fields.triggerUnknownAt !== undefined) columns.trigger_unknown_at = fields.triggerUnknownAt;
+  if (fields.lastError !== undefined) columns.last_error = fields.lastError;
+  await db('invites').where({ id }).update(columns);
+}
+
+/** The invite whose xMatters event has this numeric id (callbacks that carry no invite_id). */
+export async function findInviteByEvent(db: Executor, installationId: string, eventIdentifier: number): Promise<Invite | undefined> {
+  const row = await db('invites').where({ installation_id: installationId, event_identifier: eventIdentifier }).first();
+  return row ? inviteFromRow(row) : undefined;
 }
 
 export async function listRecipients(db: Executor, inviteId: string): Promise<InviteRecipient[]> {

@@ -137,6 +137,35 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       });
     },
   },
+  '006_events': {
+    async up(db) {
+      await db.schema.alterTable('invites', (t) => {
+        /** The xMatters event the trigger made: its UUID and the numeric id callbacks carry. */
+        t.string('event_id', 100);
+        t.bigInteger('event_identifier');
+        /** When xMatters answered the trigger with 202 and a requestId. */
+        t.bigInteger('accepted_at');
+        /** When a trigger's answer was lost (timeout, reset): it is not sent again before xMatters was asked for its event. */
+        t.bigInteger('trigger_unknown_at');
+        t.index(['installation_id', 'event_identifier']);
+      });
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        /** JSON lists of the answers that mean yes and no; null: the defaults (lib/invites/answers.ts). */
+        t.text('accept_answers');
+        t.text('decline_answers');
+      });
+    },
+    async down(db) {
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        t.dropColumn('accept_answers');
+        t.dropColumn('decline_answers');
+      });
+      await db.schema.alterTable('invites', (t) => {
+        t.dropIndex(['installation_id', 'event_identifier']);
+        for (const c of ['event_id', 'event_identifier', 'accepted_at', 'trigger_unknown_at']) t.dropColumn(c);
+      });
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -19,6 +19,9 @@ export interface SettingsView {
   callbackUsername: string | null;
   /** Match accepting responders to HipChat users by mention name = xMatters user ID too (off: by e-mail only). */
   matchMentionNames: boolean;
+  /** The answers an admin set as meaning yes and no; null where the defaults apply. */
+  acceptAnswers: string[] | null;
+  declineAnswers: string[] | null;
   updatedBy: string | null;
   updatedByName: string | null;
   createdAt: number;
@@ -39,11 +42,14 @@ export interface SettingsChange {
   hostname: string;
   username: string;
   passwordSealed: string;
-  /** With any `apiKey` already sealed (sealInviteUrl). */
-  inviteUrlSealed: string;
+  /** With any `apiKey` already sealed (sealInviteUrl); null until an admin pastes the Invite to Room URL. */
+  inviteUrlSealed: string | null;
   verifiedAt: number | null;
   verifiedAs: string | null;
   matchMentionNames: boolean;
+  /** null: the defaults. */
+  acceptAnswers: string[] | null;
+  declineAnswers: string[] | null;
   changedBy: ChangedBy;
 }
 
@@ -62,6 +68,8 @@ const VIEW_COLUMNS = [
   'verified_as',
   'callback_username',
   'match_mention_names',
+  'accept_answers',
+  'decline_answers',
   'updated_by',
   'updated_by_name',
   'created_at',
@@ -85,11 +93,24 @@ function viewFromRow(row: Row): SettingsView {
     verifiedAs: nullableString(row.verified_as),
     callbackUsername: nullableString(row.callback_username),
     matchMentionNames: row.match_mention_names === true || row.match_mention_names === 1,
+    acceptAnswers: phraseList(row.accept_answers),
+    declineAnswers: phraseList(row.decline_answers),
     updatedBy: nullableString(row.updated_by),
     updatedByName: nullableString(row.updated_by_name),
     createdAt: toMs(row.created_at),
     updatedAt: toMs(row.updated_at),
   };
+}
+
+/** A stored JSON list of phrases; anything else reads as "the defaults". */
+function phraseList(value: unknown): string[] | null {
+  if (typeof value !== 'string') return null;
+  try {
+    const list = JSON.parse(value) as unknown;
+    return Array.isArray(list) && list.length > 0 && list.every((p) => typeof p === 'string') ? (list as string[]) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The settings for display; secret columns are not even read. */
@@ -121,6 +142,8 @@ export async function saveSettings(db: Db, change: SettingsChange): Promise<void
     verified_at: change.verifiedAt,
     verified_as: change.verifiedAs,
     match_mention_names: change.matchMentionNames,
+    accept_answers: change.acceptAnswers ? JSON.stringify(change.acceptAnswers) : null,
+    decline_answers: change.declineAnswers ? JSON.stringify(change.declineAnswers) : null,
     updated_by: change.changedBy.id,
     updated_by_name: change.changedBy.name,
     updated_at: now,

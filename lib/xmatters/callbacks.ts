@@ -14,7 +14,15 @@ export interface CallbackCommon {
 export type XMattersCallback =
   | (CallbackCommon & { kind: 'response'; recipient: string; response: string; annotation: string | null; device: string | null })
   | (CallbackCommon & { kind: 'deliveryStatus'; recipient: string; deliveryStatus: string; device: string | null; message: string | null })
-  | (CallbackCommon & { kind: 'status'; status: string });
+  | (CallbackCommon & { kind: 'status'; status: string })
+  /** An event comment (E12); `author.targetName` is who wrote it. */
+  | (CallbackCommon & { kind: 'comment'; commentId: string | null; comment: string; author: { targetName: string | null; name: string } })
+  /** An escalation in a group (E12). */
+  | (CallbackCommon & { kind: 'escalation'; group: string | null })
+  /** A targeted recipient xMatters could not notify (E12: "targeted recipient failures"). */
+  | (CallbackCommon & { kind: 'recipientFailure'; recipient: string; reason: string | null; message: string | null })
+  /** A webhook of a kind the add-on does not use: acknowledged and ignored. */
+  | (CallbackCommon & { kind: 'other' });
 
 /** Comments and delivery messages are kept up to this length. */
 const MAX_FREE_TEXT = 4000;
@@ -48,6 +56,18 @@ const common = z.object({
 const responseSchema = common.extend({ recipient: name, response: name, annotation: freeText, device: optionalName });
 const deliverySchema = common.extend({ recipient: name, deliveryStatus: name, device: optionalName, message: freeText });
 const statusSchema = common.extend({ status: name });
+const personName = z.string().max(255).nullish();
+// The comment, escalation and targeted-failure payloads are not published; these follow webhooks_intro.htm
+// (what each carries) and the Flow Designer outputs xMatters names (annotation.comment, annotation.author.*).
+const commentSchema = common.extend({
+  annotation: z.object({
+    id: z.union([z.string(), z.number()]).transform(String).nullish(),
+    comment: z.string({ error: 'must be text' }),
+    author: z.object({ targetName: personName, firstName: personName, lastName: personName }).nullish(),
+  }),
+});
+const escalationSchema = common.extend({ escalation: z.object({ group: z.union([z.string().max(255), z.object({ targetName: z.string().max(255) })]).nullish() }).passthrough() });
+const recipientFailureSchema = common.extend({ recipient: name, reason: optionalText, message: freeText });
 
 export function parseCallback(payload: unknown): XMattersCallback {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
@@ -80,9 +100,27 @@ export function parseCallback(payload: unknown): XMattersCallback {
     const p = read(statusSchema, payload, 'status');
     return { kind: 'status', ...commonFields(p), status: p.status };
   }
-  throw new CallbackPayloadError(
-    'The xMatters callback has none of "response", "deliveryStatus" or "status", so it is not a response, delivery or status update.',
-  );
+  const record = payload as Record<string, unknown>;
+  if (typeof record.annotation === 'object' && record.annotation !== null) {
+    const p = read(commentSchema, payload, 'comment');
+    const a = p.annotation;
+    const name = [a.author?.firstName, a.author?.lastName].filter((part) => part && part.trim()).join(' ') || a.author?.targetName || 'Someone';
+    return { kind: 'comment', ...commonFields(p), commentId: a.id ?? null, comment: cut(a.comment), author: { targetName: a.author?.targetName ?? null, name } };
+  }
+  if (has('escalation')) {
+    const p = read(escalationSchema, payload, 'escalation');
+    const group = p.escalation.group;
+    return { kind: 'escalation', ...commonFields(p), group: group == null ? null : typeof group === 'string' ? group : group.targetName };
+  }
+  if (has('recipient') && (has('reason') || has('message'))) {
+    const p = read(recipientFailureSchema, payload, 'targeted recipient failure');
+    return { kind: 'recipientFailure', ...commonFields(p), recipient: p.recipient, reason: meaningful(p.reason), message: meaningful(p.message) };
+  }
+  return { kind: 'other', ...commonFields(read(common, payload, 'outbound integration')) };
+}
+
+function cut(text: string): string {
+  return text.length > MAX_FREE_TEXT ? `${text.slice(0, MAX_FREE_TEXT - 1)}…` : text;
 }
 
 function read<T extends z.ZodType>(schema: T, payload: object, kind: string): z.infer<T> {

@@ -3,8 +3,9 @@ import { XMattersError, type XMattersErrorCode } from './errors';
 import type { Scheme } from './hostname';
 import type { Recipient } from './rank';
 import { type RestContext, getJson } from './rest';
-import { displayNameOf, pageSchema, personSchema, personWithDevicesSchema } from './schemas';
+import { displayNameOf, groupSchema, pageSchema, personSchema, personWithDevicesSchema } from './schemas';
 import { searchRecipients } from './search';
+import { type EventQuery, type XMattersEvent, addComment, findEvents } from './events';
 import { type TriggerBody, trigger } from './trigger';
 
 export interface XMattersClientOptions {
@@ -26,7 +27,8 @@ export interface XMattersPerson {
 }
 
 export type AuthenticationResult =
-  | { ok: true; person: XMattersPerson | null; message: string }
+  /** `warning`: signed in, but something will not work (e.g. the user can see nobody to invite). */
+  | { ok: true; person: XMattersPerson | null; message: string; warning?: string }
   | { ok: false; code: XMattersErrorCode; status?: number; message: string; retryAfterSeconds?: number };
 
 export interface XMattersClient {
@@ -38,6 +40,8 @@ export interface XMattersClient {
   trigger(inviteUrl: string, body: TriggerBody): Promise<{ requestId: string }>;
   /** A person by targetName with their first email address; undefined when xMatters has no such person. */
   getPerson(targetName: string): Promise<{ targetName: string; displayName: string; email: string | null } | undefined>;
+  findEvents(query: EventQuery): Promise<XMattersEvent[]>;
+  addComment(eventId: string, comment: string): Promise<string>;
 }
 
 export function createXMattersClient(options: XMattersClientOptions): XMattersClient {
@@ -50,6 +54,8 @@ export function createXMattersClient(options: XMattersClientOptions): XMattersCl
     searchRecipients: (query, { limit = 20 } = {}) => searchRecipients(ctx, query, limit),
     trigger: (inviteUrl, body) => trigger({ http, hostname, username, password }, inviteUrl, body),
     getPerson: (targetName) => getPerson(ctx, targetName),
+    findEvents: (query) => findEvents(ctx, query),
+    addComment: (eventId, comment) => addComment(ctx, eventId, comment),
   };
 }
 
@@ -58,6 +64,7 @@ async function testAuthentication(ctx: RestContext): Promise<AuthenticationResul
   try {
     const page = await getJson(ctx, `${ctx.baseUrl}/people`, { webLogin: ctx.username }, pageSchema(personSchema));
     const found = page.data[0];
+    const warning = await directoryWarning(ctx);
     if (!found) {
       return {
         ok: true,
@@ -65,6 +72,7 @@ async function testAuthentication(ctx: RestContext): Promise<AuthenticationResul
         message:
           `xMatters accepted the credentials, but no person with the user ID "${ctx.username}" is visible to them. ` +
           'That is expected when signing in with an API key; otherwise check the user ID.',
+        ...(warning ? { warning } : {}),
       };
     }
     const person: XMattersPerson = {
@@ -74,7 +82,7 @@ async function testAuthentication(ctx: RestContext): Promise<AuthenticationResul
       lastName: found.lastName ?? '',
       displayName: displayNameOf(found),
     };
-    return { ok: true, person, message: `Signed in to xMatters as ${person.displayName} (${person.targetName}).` };
+    return { ok: true, person, message: `Signed in to xMatters as ${person.displayName} (${person.targetName}).`, ...(warning ? { warning } : {}) };
   } catch (error) {
     if (!(error instanceof XMattersError)) throw error;
     return {
@@ -85,6 +93,22 @@ async function testAuthentication(ctx: RestContext): Promise<AuthenticationResul
       ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
     };
   }
+}
+
+/**
+ * xMatters shows a user without the rights to see people or groups an empty list, not a 403 (E19): an
+ * integration user like that signs in but finds nobody to invite.
+ */
+async function directoryWarning(ctx: RestContext): Promise<string | undefined> {
+  const [people, groups] = await Promise.all([
+    getJson(ctx, `${ctx.baseUrl}/people`, { limit: 1 }, pageSchema(personSchema)),
+    getJson(ctx, `${ctx.baseUrl}/groups`, { limit: 1 }, pageSchema(groupSchema)),
+  ]);
+  if (people.data.length > 0 || groups.data.length > 0) return undefined;
+  return (
+    `${ctx.username} signed in, but can see no people and no groups in xMatters, so nobody could be invited. ` +
+    'Give the integration user a role that may view users and groups (for example REST Web Service User with those permissions), or check the user.'
+  );
 }
 
 async function getPerson(ctx: RestContext, targetName: string) {

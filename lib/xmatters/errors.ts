@@ -19,6 +19,8 @@ export interface XMattersErrorInit {
   status?: number;
   retryable?: boolean;
   retryAfterSeconds?: number;
+  /** The request may have reached xMatters and been acted on (a timeout, a reset, a 5xx): sending it again may repeat it. */
+  outcomeUnknown?: boolean;
 }
 
 /** A failed call to xMatters, worded for an admin. Never carries credentials or the request config. */
@@ -27,6 +29,7 @@ export class XMattersError extends Error {
   readonly status: number | undefined;
   readonly retryable: boolean;
   readonly retryAfterSeconds: number | undefined;
+  readonly outcomeUnknown: boolean;
 
   constructor(
     readonly code: XMattersErrorCode,
@@ -37,5 +40,6 @@ export class XMattersError extends Error {
     this.status = init.status;
     this.retryable = init.retryable ?? false;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.outcomeUnknown = init.outcomeUnknown ?? false;
   }
 }

@@ -38,3 +38,18 @@ export async function getJson<T extends z.ZodType>(
   }
   return parsed.data;
 }
+
+/** POST a JSON body to a REST resource and read the answer with `schema`. */
+export async function postJson<T extends z.ZodType>(ctx: RestContext, url: string, body: unknown, schema: T): Promise<z.infer<T>> {
+  const res = await send(ctx.http, {
+    method: 'POST',
+    url,
+    data: body,
+    headers: { 'Content-Type': 'application/json' },
+    auth: { username: ctx.username, password: ctx.password },
+  });
+  if (res.status < 200 || res.status > 299) throw restError(res, ctx.host, ctx.username);
+  const parsed = schema.safeParse(res.json);
+  if (!parsed.success) throw notXMatters(res, ctx.host);
+  return parsed.data;
+}

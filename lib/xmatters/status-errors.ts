@@ -83,7 +83,8 @@ function commonError(res: XMattersResponse, host: string): XMattersError {
     return new XMattersError(
       'server_error',
       `xMatters at ${host} had a problem (${status}). Try again in a few minutes.`,
-      { status, retryable: true, ...(res.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: res.retryAfterSeconds }) },
+      // 503 says the request was not taken; a 500, or a gateway's 502 or 504, may come after it was acted on.
+      { status, retryable: true, outcomeUnknown: status !== 503, ...(res.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: res.retryAfterSeconds }) },
     );
   }
   if (status >= 300 && status < 400) {

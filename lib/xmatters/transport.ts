@@ -79,7 +79,7 @@ function networkError(error: unknown, host: string, timeoutMs: number | undefine
     return new XMattersError(
       'timeout',
       `xMatters at ${host} did not answer${seconds}. Try again; if it keeps happening, check that the add-on server can reach xMatters.`,
-      { retryable: true },
+      { retryable: true, outcomeUnknown: true },
     );
   }
   if (DNS_CODES.has(code)) {
@@ -93,7 +93,8 @@ function networkError(error: unknown, host: string, timeoutMs: number | undefine
     return new XMattersError(
       'connect',
       `Could not connect to ${host} (${code}). Check the hostname and port, and that the add-on server can reach xMatters.`,
-      { retryable: true },
+      // A connection reset or a broken pipe may come after the request was sent.
+      { retryable: true, outcomeUnknown: code === 'ECONNRESET' || code === 'EPIPE' },
     );
   }
   if (TLS_CODE.test(code)) {
@@ -108,7 +109,7 @@ function networkError(error: unknown, host: string, timeoutMs: number | undefine
   return new XMattersError(
     'unexpected',
     `The request to ${host} failed${code ? ` (${code})` : ''}. Try again; if it keeps happening, check the add-on's logs.`,
-    { retryable: true },
+    { retryable: true, outcomeUnknown: true },
   );
 }
 

@@ -31,8 +31,11 @@
     });
   }
 
-  /** Resolves to {ok:true, data}, {ok:false, error:{code, message, field?}, retryAfter} or {ok:false, aborted:true}. */
-  window.addonApi = async function call(method, path, { body, signal } = {}) {
+  /**
+   * Resolves to {ok:true, data}, {ok:false, error:{code, message, field?}, retryAfter} or {ok:false, aborted:true}.
+   * With `as: 'blob'`, a successful answer is {ok:true, data:{blob, filename}}.
+   */
+  window.addonApi = async function call(method, path, { body, signal, as } = {}) {
     let res;
     try {
       const headers = { Authorization: `JWT ${await currentToken()}` };
@@ -48,6 +51,11 @@
     } catch (err) {
       if (err && err.name === 'AbortError') return { ok: false, aborted: true };
       return { ok: false, error: { code: 'network', message: 'Could not reach the add-on. Check your connection and try again.' } };
+    }
+    if (res.ok && as === 'blob') {
+      const disposition = res.headers.get('Content-Disposition') || '';
+      const filename = /filename="([^"]+)"/.exec(disposition);
+      return { ok: true, data: { blob: await res.blob(), filename: filename ? filename[1] : null } };
     }
     let data = null;
     try {

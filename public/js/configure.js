@@ -3,7 +3,10 @@
 'use strict';
 
 (() => {
-  const FIELDS = ['hostname', 'username', 'password', 'inviteUrl'];
+  const FIELDS = ['hostname', 'username', 'password', 'inviteUrl', 'acceptAnswers', 'declineAnswers'];
+  const TEXT_FIELDS = ['hostname', 'username', 'password', 'inviteUrl'];
+  /** A textarea's phrases, one per line. */
+  const lines = (id) => $(id).value.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
   const $ = (id) => document.getElementById(id);
 
   /** POSTs JSON; resolves to {ok:true, data} or {ok:false, error:{code, message, field?}}. */
@@ -81,11 +84,16 @@
     const testResult = $('test-result');
     const saveResult = $('save-result');
     const inviteStep = $('invite-step');
-    const values = () => ({ ...Object.fromEntries(FIELDS.map((name) => [name, $(name).value])), matchMentionNames: $('matchMentionNames').checked });
+    const values = () => ({
+      ...Object.fromEntries(TEXT_FIELDS.map((name) => [name, $(name).value])),
+      matchMentionNames: $('matchMentionNames').checked,
+      acceptAnswers: lines('acceptAnswers'),
+      declineAnswers: lines('declineAnswers'),
+    });
 
     async function test() {
       clearFieldErrors();
-      hide(testResult, saveResult);
+      hide(testResult, saveResult, $('test-warning'));
       const { hostname, username, password } = values();
       const result = await busy($('test-button'), 'Testing…', () => post('/configure/api/test', { hostname, username, password }));
       if (!result.ok) {
@@ -93,6 +101,7 @@
         return;
       }
       show(testResult, 'success', result.data.message);
+      if (result.data.warning) show($('test-warning'), 'warning', result.data.warning);
       if (inviteStep.hidden) {
         inviteStep.hidden = false;
         $('inviteUrl').focus();
@@ -115,6 +124,9 @@
       $('inviteUrl').value = settings.inviteUrl || '';
       $('inviteUrl-key-help').hidden = !settings.inviteUrlKeySaved;
       $('matchMentionNames').checked = settings.matchMentionNames;
+      $('acceptAnswers').value = settings.acceptAnswers.join('\n');
+      $('declineAnswers').value = settings.declineAnswers.join('\n');
+      document.querySelectorAll('.js-username').forEach((el) => (el.textContent = settings.username));
       setTime($('verified-at'), settings.verifiedAt);
       $('verified-as').textContent = settings.verifiedAs ? `as ${settings.verifiedAs}` : '';
       setTime($('updated-at'), settings.updatedAt);
@@ -138,7 +150,7 @@
     });
     for (const name of ['hostname', 'username', 'password']) {
       $(name).addEventListener('input', () => {
-        if (testResult.classList.contains('banner-success')) hide(testResult);
+        if (testResult.classList.contains('banner-success')) hide(testResult, $('test-warning'));
         $(name).removeAttribute('aria-invalid');
         hide($(`${name}-error`));
       });
@@ -146,6 +158,27 @@
     $('inviteUrl').addEventListener('input', () => {
       $('inviteUrl').removeAttribute('aria-invalid');
       hide($('inviteUrl-error'));
+    });
+  }
+
+  /** Fetches the plan with the page's token and hands it to the browser as a download. */
+  function setUpPlanDownload() {
+    const button = $('plan-button');
+    if (!button) return;
+    button.addEventListener('click', async () => {
+      hide($('plan-error'));
+      const result = await busy(button, 'Preparing…', () => window.addonApi('GET', '/configure/api/plan', { as: 'blob' }));
+      if (!result.ok) {
+        show($('plan-error'), 'error', result.error.message);
+        return;
+      }
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(result.data.blob);
+      link.download = result.data.filename || 'hipchat-invite-to-room-plan.zip';
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
     });
   }
 
@@ -197,5 +230,6 @@
   const form = $('settings-form');
   if (form) setUpForm(form);
   setUpCallbacks();
+  setUpPlanDownload();
   formatTimes();
 })();

@@ -197,10 +197,14 @@ describe('refusals change nothing', () => {
     assert.deepEqual((await listRecipients(world.addon.addon.db, inviteId)).map((r) => r.targetName), ['bsmith']);
   });
 
-  test('unknown invite id: 400 with the reason', async () => {
+  test('unknown invite id: acknowledged with the reason, so xMatters does not retry it, and nothing changes', async () => {
+    const before = await seen();
     const res = await post(responsePayload('00000000-0000-4000-8000-000000000000', { recipient: 'bsmith' }));
-    assert.equal(res.status, 400);
-    assert.match(res.body.error.message, /No invite 00000000/);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.status, 'ignored');
+    assert.match(res.body.reason, /No invite 00000000/);
+    assert.equal((await world.addon.addon.db('seen_events').where('event_key', 'like', `xm:${responsePayload('x', {}).eventIdentifier - 1}:%`)).length, 0);
+    assert.ok((await seen()) >= before);
   });
 
   test('malformed payloads: 400 with the reason, logged without secrets', async () => {

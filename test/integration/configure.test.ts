@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { strFromU8, unzipSync } from 'fflate';
 import request from 'supertest';
 import { createInvite } from '../../lib/invites/service';
 import { hashPassword } from '../../lib/security/callback-credentials';
@@ -202,8 +203,8 @@ describe('POST /configure/api/settings', () => {
   });
 
   test('missing fields: 400, nothing stored', async () => {
-    assertError(await post('settings', credentials()), 400, 'invalid_request', /inviteUrl: The Invite to Room URL is required/);
     assertError(await post('settings', settings({ password: '' })), 400, 'invalid_request', /password: Enter the password/);
+    assertError(await post('settings', settings({ inviteUrl: 42 as unknown as string })), 400, 'invalid_request', /inviteUrl: The Invite to Room URL must be text/);
     assertError(await post('settings', 'hostname=x'), 400, 'invalid_request', /JSON object/);
     assert.equal(await storedRow(), undefined);
   });
@@ -250,7 +251,8 @@ describe('POST /configure/api/settings', () => {
     assert.match(res.text, /<div id="invite-step" >/, 'the Invite to Room URL is shown on a saved page');
     assert.match(res.text, /as Integration User \(hipchat\)/);
     assert.match(res.text, /by Alice Admin/);
-    assert.match(res.text, /Responses from xMatters/);
+    assert.match(res.text, /Set up xMatters/);
+    assert.match(res.text, /Download the xMatters communication plan/);
     assert.ok(res.text.includes(`${addon.baseUrl}/xmatters/callbacks`));
     assert.ok(res.text.includes(row.callback_username));
     assert.match(res.text, /<input id="password" name="password" type="password" maxlength="1024" autocomplete="new-password"/, 'no value, no placeholder');
@@ -385,6 +387,76 @@ describe('an Invite to Room URL with an API key (URL authentication)', () => {
   });
 });
 
+describe('connection first, plan next, Invite to Room URL last', () => {
+  test('Save Settings without an Invite to Room URL stores the connection and the callback credentials; invites wait for the URL', async () => {
+    const res = await post('settings', settings({ inviteUrl: '' }), ALICE, globalInstall);
+    assertOk(res);
+    assert.equal(res.body.settings.inviteUrl, null);
+    assert.match(res.body.callback.username, /^xm-/);
+    callbackPasswords.push(res.body.callback.password);
+    const row = await storedRow(globalInstall);
+    assert.equal(row.invite_url, null);
+    assert.equal(await addon.addon.inviteDeps.xmattersFor(globalInstall), undefined, 'no invite can be sent yet');
+  });
+
+  test('the plan download: a zip in xMatters\' export layout with this installation\'s callback URL and user, for editors only', async () => {
+    const token = hipchat.signJwt(globalInstall, { userId: ALICE });
+    const res = await request(addon.baseUrl).get('/configure/api/plan').set('Authorization', `JWT ${token}`).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-type'], 'application/zip');
+    assert.match(res.headers['content-disposition'] ?? '', /attachment; filename="hipchat-invite-to-room-plan\.zip"/);
+    const files = unzipSync(new Uint8Array(res.body as Buffer));
+    assert.deepEqual(Object.keys(files).sort(), ['engine.json', 'forms/InvitetoRoom/100001.json', 'integrations/integrations.json', 'properties/properties.json']);
+    const integrations = JSON.parse(strFromU8(files['integrations/integrations.json']!));
+    const row = await storedRow(globalInstall);
+    assert.deepEqual(integrations.endpoints[0], { name: 'HipChat add-on', baseUrl: `${addon.baseUrl}/xmatters/callbacks`, type: 'EXTERNAL', authentication: 'BASIC', username: row.callback_username });
+    for (const secret of callbackPasswords) assert.ok(!strFromU8(files['integrations/integrations.json']!).includes(secret), 'no password in the plan');
+    // Imported into xMatters, it makes the form and the integrations the add-on needs.
+    const imported = xm.importPlan(res.body as Buffer);
+    assert.equal(imported.inbound.length, 1);
+    assert.match(imported.inbound[0]!.url, /\/api\/integration\/1\/functions\/[0-9a-f-]{36}\/triggers\?apiKey=/);
+
+    const bobs = hipchat.signJwt(globalInstall, { userId: BOB });
+    const refused = await request(addon.baseUrl).get('/configure/api/plan').set('Authorization', `JWT ${bobs}`);
+    assertError(refused, 403, 'forbidden');
+    const bare = await install(hipchat, addon, 101);
+    const none = await request(addon.baseUrl).get('/configure/api/plan').set('Authorization', `JWT ${hipchat.signJwt(bare, { userId: ALICE })}`);
+    assertError(none, 409, 'not_configured', /Save Settings first/);
+  });
+
+  test('answers: an admin\'s lists are saved and shown; empty lists mean the defaults; bad lists are refused naming the field', async () => {
+    const saved = await post('settings', settings({ inviteUrl: '', password: '' }) as never, ALICE, globalInstall);
+    assertOk(saved);
+    assert.deepEqual(saved.body.settings.acceptAnswers.slice(0, 3), ['Accept', 'Accepted', 'Acknowledge']);
+    assert.equal(saved.body.settings.answersAreDefaults, true);
+    const custom = await post('settings', { ...settings({ inviteUrl: '', password: '' }), acceptAnswers: ['On it', 'Joining now'], declineAnswers: ['Busy'] }, ALICE, globalInstall);
+    assertOk(custom);
+    assert.deepEqual(custom.body.settings.acceptAnswers, ['On it', 'Joining now']);
+    assert.deepEqual(custom.body.settings.declineAnswers, ['Busy']);
+    const row = await storedRow(globalInstall);
+    for (const bad of [{ acceptAnswers: 'On it' }, { acceptAnswers: ['x'.repeat(101)] }, { declineAnswers: Array.from({ length: 51 }, (_, i) => `no ${i}`) }, { acceptAnswers: [''] }]) {
+      const res = await post('settings', { ...settings({ inviteUrl: '', password: '' }), ...bad }, ALICE, globalInstall);
+      assertError(res, 400, 'invalid_request');
+      assert.ok(['acceptAnswers', 'declineAnswers'].includes(res.body.error.field), JSON.stringify(res.body));
+    }
+    assert.deepEqual(await storedRow(globalInstall), row, 'refusals changed nothing');
+    const reset = await post('settings', { ...settings({ inviteUrl: '', password: '' }), acceptAnswers: [], declineAnswers: [] }, ALICE, globalInstall);
+    assert.equal(reset.body.settings.answersAreDefaults, true);
+  });
+
+  test('Test Authentication warns when the integration user can see nobody to invite', async () => {
+    const res = await post('test', credentials({ username: 'noview', password: 'noview-pass' }), ALICE, globalInstall);
+    assertOk(res);
+    assert.match(res.body.warning, /can see no people and no groups/);
+    const fine = await post('test', credentials(), ALICE, globalInstall);
+    assert.equal(fine.body.warning, undefined);
+  });
+});
+
 describe('POST /configure/api/callback-credentials', () => {
   test('needs the confirm flag', async () => {
     assertError(await post('callback-credentials', {}), 400, 'invalid_request', /confirm/);
@@ -397,7 +469,8 @@ describe('POST /configure/api/callback-credentials', () => {
   });
 
   test('before any settings are saved: 409', async () => {
-    assertError(await post('callback-credentials', { confirm: true }, ALICE, globalInstall), 409, 'not_configured');
+    const bare = await install(hipchat, addon, 100);
+    assertError(await post('callback-credentials', { confirm: true }, ALICE, bare), 409, 'not_configured');
   });
 
   test('regenerates the password (new hash, same username), shown once', async () => {
@@ -475,7 +548,7 @@ test('no xMatters password or API key ever appears in a response or in the logs;
     assert.ok(!bodies.some((body) => body.includes(secret)), `a response contains ${secret}`);
     assert.ok(!logs.includes(secret), `the logs contain ${secret}`);
   }
-  assert.equal(callbackPasswords.length, 2);
+  assert.equal(callbackPasswords.length, 3);
   for (const secret of callbackPasswords) {
     assert.equal(bodies.filter((body) => body.includes(secret)).length, 1);
     assert.ok(!logs.includes(secret));

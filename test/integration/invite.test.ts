@@ -417,7 +417,7 @@ describe('with the delivery worker on', () => {
     const eventOf = () => live.xmatters.events.find((e) => e.properties.invite_id === inviteId);
     await waitFor(() => eventOf() !== undefined, 'xMatters has the event');
     const event = eventOf()!;
-    assert.deepEqual(event.recipients, [{ targetName: 'bsmith' }, { targetName: 'Database' }]);
+    assert.deepEqual(event.recipients, [{ id: 'bsmith', recipientType: 'PERSON' }, { id: 'Database', recipientType: 'GROUP' }]);
     assert.deepEqual(event.properties, {
       invite_id: inviteId,
       room_id: '100',

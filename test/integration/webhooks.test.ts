@@ -214,7 +214,7 @@ describe('room events', () => {
     await waitFor(async () => (await findInvite(db(), inviteId))?.state === 'sent', 'the xMatters trigger is not held back');
     // Every job that can run has run; the room's notice was never claimed.
     await world.addon.addon.worker.runOnce();
-    const waiting = (await listJobs(db(), { state: 'pending' })).filter((j) => j.roomId === roomId);
+    const waiting = (await listJobs(db(), { state: 'pending', kind: 'room.notice' })).filter((j) => j.roomId === roomId);
     assert.equal(waiting.length, 1, 'the invite notice waits');
     assert.equal(waiting[0]!.attempts, 0, 'it was never tried');
     assert.equal(texts(roomId).length, 0, 'nothing is posted to the archived room');
@@ -228,7 +228,7 @@ describe('room events', () => {
     await world.hipchat.archiveRoom(roomId, 1); // keeps its notice pending
     const inviteId = await invite(roomId, 'bsmith');
     await waitFor(async () => (await findInvite(db(), inviteId))?.state === 'sent', 'sent');
-    assert.equal((await listJobs(db(), { state: 'pending' })).filter((j) => j.roomId === roomId).length, 1);
+    assert.equal((await listJobs(db(), { state: 'pending', kind: 'room.notice' })).filter((j) => j.roomId === roomId).length, 1);
     await world.hipchat.deleteRoom(roomId, 1);
     assert.equal(await findInvite(db(), inviteId), undefined);
     assert.deepEqual(await listRecipients(db(), inviteId), []);

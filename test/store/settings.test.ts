@@ -50,6 +50,8 @@ const change = (installationId: string, overrides: Partial<SettingsChange> = {})
   verifiedAt: 1_700_000_000_000,
   verifiedAs: 'Integration User (hipchat)',
   matchMentionNames: false,
+  acceptAnswers: null,
+  declineAnswers: null,
   changedBy: { id: '1', name: 'Alice Admin' },
   ...overrides,
 });

@@ -81,7 +81,7 @@ describe('parseCallback', () => {
     const cases: Array<[string, unknown, RegExp]> = [
       ['not an object', 'hello', /not a JSON object/],
       ['an array', [fixture('callback-response.json')], /not a JSON object/],
-      ['no kind field', { eventIdentifier: 1, recipient: 'bsmith' }, /none of "response", "deliveryStatus" or "status"/],
+      ['no eventIdentifier on a kind the add-on does not know', { something: 'else' }, /outbound integration callback is not valid: "eventIdentifier" is missing/],
       ['missing eventIdentifier', { recipient: 'bsmith', response: 'Accept' }, /response callback is not valid: "eventIdentifier" is missing/],
       ['missing recipient', { eventIdentifier: 1, response: 'Accept' }, /"recipient" is missing/],
       ['non-numeric eventIdentifier', { eventIdentifier: 'abc', status: 'active' }, /"eventIdentifier"/],
