@@ -16,7 +16,7 @@ import { Faults } from './faults';
 import { Installer, type Installation, type InstallOutcome } from './installations';
 import type { HttpOutcome } from './addon-http';
 import { signHipChatJwt } from './jwt';
-import { WindowCounter } from './limits';
+import { CallLog, WindowCounter } from './limits';
 import { Notifier } from './notifications';
 import { OAuthRegistry } from './oauth';
 import { World, type Privacy, type RoomNotification } from './state';
@@ -28,6 +28,13 @@ export interface HipChatSimOptions {
   port?: number;
   /** `expires_in` of granted tokens; 8 h by default, as current HipChat docs say (docs §3). */
   tokenLifetimeSeconds?: number;
+  /** HipChat's rate limit and flood control (500 / 5 min per token, 30 / min per room); tests shorten the windows. */
+  limits?: { rateLimit?: WindowLimit; floodControl?: WindowLimit };
+}
+
+export interface WindowLimit {
+  limit: number;
+  windowMs: number;
 }
 
 export interface HipChatSim {
@@ -54,13 +61,17 @@ export interface HipChatSim {
   createRoom(spec: { name: string; privacy?: Privacy; ownerId: number }): Promise<{ roomId: number; deliveries: Delivery[] }>;
   notifications(roomId: number): RoomNotification[];
   tokenRequests(oauthId: string): number;
+  /** Authenticated REST calls received from an installation so far, refused ones included. */
+  apiCalls(oauthId: string): number;
+  /** 429s answered so far because a limit was reached (not the ones `faults.failNext` injects). */
+  limitRefusals(): { rateLimit: number; floodControl: number };
   invalidateTokens(oauthId: string): void;
   setTokenLifetime(seconds: number): void;
   close(): Promise<void>;
 }
 
-const RATE_LIMIT = { limit: 500, windowMs: 5 * 60_000 };
-const FLOOD_CONTROL = { limit: 30, windowMs: 60_000 };
+const RATE_LIMIT: WindowLimit = { limit: 500, windowMs: 5 * 60_000 };
+const FLOOD_CONTROL: WindowLimit = { limit: 30, windowMs: 60_000 };
 
 /** Starts a simulated HipChat Cloud (API v2 and Connect) on 127.0.0.1. */
 export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<HipChatSim> {
@@ -96,14 +107,19 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     res.json(capabilitiesDocument(baseUrl));
   });
   v2.use(tokenRouter(oauth, world));
-  v2.use(authenticate(oauth, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
+  const rateLimit = opts.limits?.rateLimit ?? RATE_LIMIT;
+  const floodLimit = opts.limits?.floodControl ?? FLOOD_CONTROL;
+  const rateWindows = new WindowCounter(rateLimit.limit, rateLimit.windowMs);
+  const floodWindows = new WindowCounter(floodLimit.limit, floodLimit.windowMs);
+  const calls = new CallLog();
+  v2.use(authenticate(oauth, rateWindows, faults, calls));
   v2.use(
     roomsRouter({
       world,
       views,
       notifier,
       faults,
-      floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs),
+      floodControl: floodWindows,
       apiUrl,
     }),
   );
@@ -166,6 +182,8 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     createRoom: (spec) => activity.createRoom(spec),
     notifications: (roomId) => [...(world.rooms.get(roomId)?.notifications ?? [])],
     tokenRequests: (oauthId) => oauth.grantCount(oauthId),
+    apiCalls: (oauthId) => calls.count(oauthId),
+    limitRefusals: () => ({ rateLimit: rateWindows.refused, floodControl: floodWindows.refused }),
     invalidateTokens: (oauthId) => oauth.invalidateTokens(oauthId),
     setTokenLifetime(seconds) {
       oauth.tokenLifetimeSeconds = seconds;

@@ -1,7 +1,7 @@
 import type { RequestHandler, Response } from 'express';
 import { ApiError, AUTH_REQUIRED, INVALID_SESSION } from '../errors';
 import type { Faults } from '../faults';
-import type { WindowCounter } from '../limits';
+import type { CallLog, WindowCounter } from '../limits';
 import type { AccessToken, OAuthRegistry } from '../oauth';
 
 export function tokenOf(res: Response): AccessToken {
@@ -12,7 +12,7 @@ export function tokenOf(res: Response): AccessToken {
  * Bearer token (`Authorization: Bearer` or `?auth_token=`), then the per-token rate limit with its
  * headers on every response (docs §5), then any failure queued with `faults.failNext`.
  */
-export function authenticate(oauth: OAuthRegistry, rateLimit: WindowCounter, faults: Faults): RequestHandler {
+export function authenticate(oauth: OAuthRegistry, rateLimit: WindowCounter, faults: Faults, calls: CallLog): RequestHandler {
   return (req, res, next) => {
     const header = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const queryToken = typeof req.query.auth_token === 'string' ? req.query.auth_token : undefined;
@@ -20,6 +20,7 @@ export function authenticate(oauth: OAuthRegistry, rateLimit: WindowCounter, fau
     if (!presented) throw new ApiError(401, AUTH_REQUIRED);
     const token = oauth.authenticate(presented);
     if (!token) throw new ApiError(401, INVALID_SESSION);
+    calls.add(token.oauthId);
 
     const window = rateLimit.hit(token.token);
     res.set({
