@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { ConfigError, loadConfig, type Config } from './lib/config';
+import { HipChatBudget } from './lib/hipchat/budget';
 import { HipChatClient } from './lib/hipchat/client';
 import { renderDescriptor } from './lib/hipchat/descriptor';
 import { InstallationCache, type Installation } from './lib/hipchat/installations';
@@ -18,6 +19,7 @@ import { createCallbackCredentials } from './lib/security/callback-credentials';
 import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
+import type { HipChatLimits } from './lib/store/hipchat-calls';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
@@ -52,6 +54,8 @@ export interface AddonOptions {
   /** Run the delivery queue's worker in this process (default true). */
   startWorker?: boolean;
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'workerId'>>;
+  /** HipChat's limits as kept (default HIPCHAT_LIMITS); tests shorten the windows. */
+  hipchatLimits?: HipChatLimits;
 }
 
 export async function createAddon(config: Config, log: Logger = createLogger(config.logLevel), options: AddonOptions = {}): Promise<Addon> {
@@ -66,7 +70,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
 
   const installations = new InstallationCache(db, sealer);
   const tokens = new TokenCache(hipchatHttp, (oauthId) => revoked({ db, installations, log }, oauthId));
-  const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp);
+  const budget = new HipChatBudget(db, log.child({ component: 'hipchat-budget' }), options.hipchatLimits);
+  const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp, budget.recordCall);
   const requireJwt = requireHipChatJwt({ installations, clientFor });
   const lifecycle: LifecycleDeps = { db, sealer, http: hipchatHttp, installations, tokens, allowedHosts: config.hipchatAllowedHosts, scopes, log };
 
@@ -91,7 +96,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
   const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses) };
-  const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
+  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   if (options.startWorker !== false) worker.start();
 
   const registry = new Registry();

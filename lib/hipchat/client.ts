@@ -46,6 +46,8 @@ export interface HipChatRoom {
   [key: string]: unknown;
 }
 
+export type HipChatCallHook = (installationId: string, call: { method: string; url: string }) => Promise<void>;
+
 /** The scopes each call needs; a token is asked for exactly those. */
 const SCOPES = {
   notify: ['send_notification'],
@@ -63,6 +65,8 @@ export class HipChatClient {
     private readonly installation: Installation,
     private readonly tokens: TokenCache,
     private readonly http: AxiosInstance,
+    /** Told of every request sent to HipChat, answered or not (HipChat's budget counts them all). */
+    private readonly onCall?: HipChatCallHook,
   ) {}
 
   async sendNotification(roomId: number | string, notification: RoomNotification): Promise<void> {
@@ -113,7 +117,7 @@ export class HipChatClient {
     for (let attempt = 0; ; attempt++) {
       const token = await this.tokens.get(this.installation, scopes);
       try {
-        const res = await this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } });
+        const res = await this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } }).finally(() => this.onCall?.(this.installation.oauthId, { method: request.method ?? 'GET', url: request.url ?? '' }));
         return res.data;
       } catch (err) {
         const error = toHipChatError(err, what);

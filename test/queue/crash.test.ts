@@ -104,6 +104,6 @@ test('SIGKILL while jobs are pending, then restart: all delivered, none lost', {
   const duplicates = eventsPerInvite.reduce((sum, c) => sum + c - 1, 0) + noticesPerInvite.reduce((sum, c) => sum + c - 1, 0);
   console.log(`# crash test: ${deliveredBeforeCrash}/30 delivered before SIGKILL, ${pendingAtCrash} jobs left; duplicates after restart: ${duplicates}`);
   assert.ok(duplicates <= 1, `${duplicates} duplicate deliveries`);
-  const jobs = await listJobs(db);
-  assert.ok(jobs.every((j) => j.state === 'done'), 'every job finished');
+  // The last notice can reach the room a moment before its job is marked done.
+  await waitFor(async () => (await listJobs(db)).every((j) => j.state === 'done'), 'every job is marked done');
 });
