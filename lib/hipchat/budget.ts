@@ -7,8 +7,9 @@ import { recordCall, releaseReservations, renewReservations, reservationFitsAt, 
 
 /**
  * HipChat's limits, kept before HipChat has to refuse (docs/hipchat-connect.md §5): 500 requests per
- * 5 minutes per token — 480 here, a margin for calls made between a count and its insert — and flood
- * control, 30 notifications a minute per room.
+ * 5 minutes per token — 480 here: calls made by routes are recorded once made, not reserved, so a few
+ * can land between a reservation's count and its insert — and flood control, 30 notifications a minute
+ * per room.
  */
 export const HIPCHAT_LIMITS: HipChatLimits = {
   perInstallation: { max: 480, windowMs: 5 * 60_000 },

@@ -117,7 +117,8 @@ export class HipChatClient {
     for (let attempt = 0; ; attempt++) {
       const token = await this.tokens.get(this.installation, scopes);
       try {
-        const res = await this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } }).finally(() => this.onCall?.(this.installation.oauthId, { method: request.method ?? 'GET', url: request.url ?? '' }));
+        const sent = this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } });
+        const res = await sent.finally(() => this.onCall?.(this.installation.oauthId, { method: request.method ?? 'GET', url: request.url ?? '' }));
         return res.data;
       } catch (err) {
         const error = toHipChatError(err, what);

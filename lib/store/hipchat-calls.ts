@@ -3,6 +3,8 @@ import type { Db } from './db';
 import { toMs } from './db';
 import { dbTime, isPg, nowSql, readDbNow } from './clock';
 
+type Executor = Db | Knex.Transaction;
+
 export interface CallWindow {
   max: number;
   windowMs: number;
@@ -28,8 +30,6 @@ export function windowCount(db: Executor, installationId: string, window: CallWi
   if (room !== undefined) query.where({ room_id: room, notification: true });
   return query.count({ n: '*' });
 }
-
-type Executor = Db | Knex.Transaction;
 
 /** PostgreSQL advisory lock class of reservations (two-key locks: class, installation). */
 const BUDGET_LOCK = 0x68636273;
