@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { ConfigError, loadConfig, type Config } from './lib/config';
+import { HipChatBudget } from './lib/hipchat/budget';
 import { HipChatClient } from './lib/hipchat/client';
 import { renderDescriptor } from './lib/hipchat/descriptor';
 import { InstallationCache, type Installation } from './lib/hipchat/installations';
@@ -26,6 +27,7 @@ import { createRequestLimits } from './lib/security/request-limits';
 import { oncallJobHandler } from './lib/invites/command';
 import { roomEventHandlers } from './lib/invites/room-events';
 import { errorHandler, notFound } from './routes/errors';
+import type { HipChatLimits } from './lib/store/hipchat-calls';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
@@ -60,6 +62,8 @@ export interface AddonOptions {
   /** Run the delivery queue's worker and the housekeeping in this process (default true). */
   startWorker?: boolean;
   worker?: Partial<Pick<WorkerOptions, 'pollMs' | 'leaseMs' | 'backoffBaseMs' | 'backoffMaxMs' | 'workerId'>>;
+  /** HipChat's limits as kept (default HIPCHAT_LIMITS); tests shorten the windows. */
+  hipchatLimits?: HipChatLimits;
 }
 
 const HOUSEKEEPING_EVERY_MS = 60_000;
@@ -79,7 +83,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   installations.follow(feed);
   const revocation = new RevocationWatch({ db, sealer, http: hipchatHttp, scopes, feed, log: log.child({ component: 'revocation' }), options: config.revocation });
   const tokens = new TokenCache(hipchatHttp, scopes, revocation);
-  const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp);
+  const budget = new HipChatBudget(db, log.child({ component: 'hipchat-budget' }), options.hipchatLimits);
+  const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp, budget.recordCall);
   const limits = createRequestLimits(config.unauthenticatedPerMinute);
   const jwt = jwtMiddleware({ installations, clientFor, onRejected: limits.failedAuth });
   const lifecycle: LifecycleDeps = { db, sealer, http: hipchatHttp, installations, tokens, revocation, feed, allowedHosts: config.hipchatAllowedHosts, scopes, log };
@@ -106,7 +111,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
   const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses), [JOB_KINDS.oncall]: oncallJobHandler(responses) };
-  const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
+  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   const housekeeping = new Housekeeper([{ name: 'revoked installations', run: () => revocation.sweep() }], log.child({ component: 'housekeeping' }), HOUSEKEEPING_EVERY_MS);
   if (options.startWorker !== false) {
     worker.start();

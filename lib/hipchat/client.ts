@@ -46,6 +46,8 @@ export interface HipChatRoom {
   [key: string]: unknown;
 }
 
+export type HipChatCallHook = (installationId: string, call: { method: string; url: string }) => Promise<void>;
+
 /**
  * HipChat REST API v2 for one installation. URLs come from the installation's API URL; a 401 drops the
  * cached token and retries once; failures are HipChatApiErrors carrying Retry-After.
@@ -55,6 +57,8 @@ export class HipChatClient {
     private readonly installation: Installation,
     private readonly tokens: TokenCache,
     private readonly http: AxiosInstance,
+    /** Told of every request sent to HipChat, answered or not (HipChat's budget counts them all). */
+    private readonly onCall?: HipChatCallHook,
   ) {}
 
   async sendNotification(roomId: number | string, notification: RoomNotification): Promise<void> {
@@ -105,7 +109,8 @@ export class HipChatClient {
     for (let attempt = 0; ; attempt++) {
       const token = await this.tokens.get(this.installation);
       try {
-        const res = await this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } });
+        const sent = this.http.request<T>({ ...request, baseURL, maxRedirects: 0, headers: { authorization: `Bearer ${token}` } });
+        const res = await sent.finally(() => this.onCall?.(this.installation.oauthId, { method: request.method ?? 'GET', url: request.url ?? '' }));
         return res.data;
       } catch (err) {
         const error = toHipChatError(err, what);

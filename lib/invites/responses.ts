@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
-import { HIPCHAT_LIMITS } from '../outbox/limits';
 import { enqueueJobs, type Job } from '../store/jobs';
 import { findInvite, findInviteByEvent, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
 import type { XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
-import { HIPCHAT_JOB_KINDS, JOB_KINDS, noticeJob, type InviteDeps } from './service';
+import { JOB_KINDS, noticeJob, type InviteDeps } from './service';
 import { DEFAULT_ANSWERS, answerMeaning } from './answers';
 import type { RoomNotice } from './chat';
 import { deliveryFailedNotice, eventStatusNotice, recipientFailureNotice, responseNotice, xmattersCommentNotice, type MatchRule } from './notices';
@@ -152,7 +151,8 @@ interface ResponsePayload {
 export function responseJobHandler(deps: ResponseDeps): JobHandler {
   return {
     roomBound: true,
-    rateLimit: { kinds: HIPCHAT_JOB_KINDS, perRoom: HIPCHAT_LIMITS.perRoom, perInstallation: HIPCHAT_LIMITS.perInstallation },
+    // Up to two user lookups (e-mail, mention name), the room and one page of its members, the invite, the notice.
+    spends: { hipchatCalls: 6, notifications: 1 },
     async run(job: Job, log: Logger) {
       const p = job.payload as ResponsePayload;
       const invite = await findInvite(deps.db, p.inviteId);

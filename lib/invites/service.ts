@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
-import { HIPCHAT_LIMITS } from '../outbox/limits';
 import type { Db } from '../store/db';
 import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
 import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type Invite, type InviteRecipient, type NewInvite } from '../store/invites';
@@ -38,9 +37,6 @@ export const JOB_KINDS = {
   oncall: 'oncall.invite',
   confirm: 'xmatters.confirm',
 } as const;
-
-/** Job kinds that call HipChat, sharing its flood and rate limits. */
-export const HIPCHAT_JOB_KINDS: string[] = [JOB_KINDS.notice, JOB_KINDS.response];
 
 export const MAX_RECIPIENTS = 10;
 export const MAX_DESCRIPTION = 2000;
@@ -113,7 +109,7 @@ async function accepted(deps: InviteDeps, invite: Invite, recipients: InviteReci
     });
     await enqueueJobs(trx, [
       noticeJob(invite.installationId, invite.roomId, inviteSentNotice(invite, recipients), `invite-sent:${invite.id}`),
-      ...('event' in got ? [] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, runAt: now + 1000, maxAttempts: 40 }]),
+      ...('event' in got ? [] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, delayMs: 1000, maxAttempts: 40 }]),
     ]);
   });
   deps.wake();
@@ -124,7 +120,6 @@ const reasonOf = (error: string) => (/[.!?]$/.test(error) ? error : `${error}.`)
 
 /** The job handlers of the invite flow, for the outbox worker. */
 export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> {
-  const hipchatRule = { kinds: HIPCHAT_JOB_KINDS, perRoom: HIPCHAT_LIMITS.perRoom, perInstallation: HIPCHAT_LIMITS.perInstallation };
   return {
     [JOB_KINDS.trigger]: {
       async run(job: Job, log: Logger) {
@@ -220,7 +215,7 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
       },
     },
     [JOB_KINDS.notice]: {
-      rateLimit: hipchatRule,
+      spends: { hipchatCalls: 1, notifications: 1 },
       roomBound: true,
       async run(job: Job) {
         const { notice } = job.payload as { notice: RoomNotice };

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
-import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLease, retryJob, type Job } from '../store/jobs';
+import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, type Job } from '../store/jobs';
 import { backoffMs } from './backoff';
-import { nextAllowedAt, type RateRule } from './limits';
+import type { HipChatSpend, JobBudget } from './budget';
+import { lanesOf } from './lanes';
 
 /** What a handler throws to steer the retry; HipChatApiError and XMattersError have this shape. */
 interface SteeringError {
@@ -14,10 +15,15 @@ interface SteeringError {
 
 export interface JobHandler {
   run(job: Job, log: Logger): Promise<void>;
-  /** Runs once when the job is given up (permanent error or attempts exhausted), e.g. to tell the room. */
+  /**
+   * Runs once when the job is given up (permanent error, attempts exhausted, or its worker stopped
+   * while running it on its last attempt), e.g. to tell the room. It runs while the job is still
+   * leased, before the job is marked failed, so it must be idempotent (dedupe keys).
+   */
   onFailed?(job: Job, error: string, log: Logger): Promise<void>;
-  rateLimit?: RateRule;
-  /** Posts into the job's room, so it waits while the room is archived. */
+  /** The HipChat calls one run makes (at most, usually); reserved from the installation's budget before it runs. */
+  spends?: HipChatSpend;
+  /** Posts into the job's room: the room's jobs run in id order, and wait while the room is archived. */
   roomBound?: boolean;
 }
 
@@ -25,6 +31,8 @@ export interface WorkerOptions {
   db: Db;
   handlers: Record<string, JobHandler>;
   log: Logger;
+  /** HipChat's budget; without one, `spends` is not enforced. */
+  budget?: JobBudget;
   workerId?: string;
   pollMs?: number;
   leaseMs?: number;
@@ -35,10 +43,13 @@ export interface WorkerOptions {
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 
+type Outcome = 'done' | 'failed' | 'waits' | 'lost';
+
 /**
- * The delivery queue's worker: claims due jobs with a lease, runs them (one at a time per room, so a
- * room's notices keep their order and its rate budget is counted right; rooms in parallel), and settles
- * each as done, retried with backoff, deferred for a rate limit, or failed.
+ * The delivery queue's worker: claims due jobs with a lease (renewed while they run), runs them — a
+ * room's jobs one after another in id order, everything else in parallel — and settles each as done,
+ * retried with backoff, deferred for HipChat's budget, or failed. Every time it compares is the
+ * database's, so instances with skewed clocks agree.
  */
 export class OutboxWorker {
   readonly workerId: string;
@@ -52,7 +63,11 @@ export class OutboxWorker {
   private stopped = true;
   private wakeRequested = false;
   private lastPrune = 0;
-  private readonly roomBoundKinds: string[];
+  private readonly roomBoundKinds: Set<string>;
+  /** Jobs this worker holds a lease on, and whether a renewal found that lease taken over. */
+  private readonly held = new Map<number, { lost: boolean }>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
 
   constructor(private readonly opts: WorkerOptions) {
     this.workerId = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -61,7 +76,7 @@ export class OutboxWorker {
     this.batchSize = opts.batchSize ?? 20;
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
-    this.roomBoundKinds = Object.entries(opts.handlers).filter(([, h]) => h.roomBound).map(([kind]) => kind);
+    this.roomBoundKinds = new Set(Object.entries(opts.handlers).filter(([, h]) => h.roomBound).map(([kind]) => kind));
   }
 
   start(): void {
@@ -87,22 +102,21 @@ export class OutboxWorker {
     this.schedule(0);
   }
 
-  /** Claims and runs one batch; resolves with how many jobs it handled. */
-  async runOnce(now = Date.now()): Promise<number> {
-    const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, now, leaseMs: this.leaseMs, limit: this.batchSize, roomBound: this.roomBoundKinds });
-    const byRoom = new Map<string, Job[]>();
-    for (const job of jobs) {
-      const key = `${job.installationId}|${job.roomId ?? job.id}`;
-      byRoom.set(key, [...(byRoom.get(key) ?? []), job]);
+  /** Claims and runs one batch; resolves with how many jobs it claimed. */
+  async runOnce(): Promise<number> {
+    const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, leaseMs: this.leaseMs, limit: this.batchSize, kinds: Object.keys(this.opts.handlers), roomBound: [...this.roomBoundKinds] });
+    for (const job of jobs) this.held.set(job.id, { lost: false });
+    this.startHeartbeat();
+    try {
+      await Promise.all(lanesOf(jobs).map((lane) => this.runLane(lane)));
+    } finally {
+      for (const job of jobs) this.held.delete(job.id);
+      if (this.held.size === 0) this.stopHeartbeat();
     }
-    await Promise.all(
-      [...byRoom.values()].map(async (roomJobs) => {
-        for (const job of roomJobs) await this.runJob(job);
-      }),
-    );
-    if (now - this.lastPrune > PRUNE_EVERY_MS) {
-      this.lastPrune = now;
-      await pruneOldRows(this.opts.db, now);
+    // Pacing only: an interval on this instance's clock, never compared with stored times.
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await pruneOldRows(this.opts.db);
     }
     return jobs.length;
   }
@@ -129,49 +143,136 @@ export class OutboxWorker {
     this.schedule(again ? 0 : this.pollMs);
   }
 
-  private async runJob(job: Job): Promise<void> {
-    const { db } = this.opts;
-    const log = this.opts.log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
-    // Jobs of one room wait for each other, so renew the lease before this one starts.
-    if (!(await renewLease(db, job, this.workerId, Date.now() + this.leaseMs))) return;
-    const handler = this.opts.handlers[job.kind];
-    if (!handler) {
-      await failJob(db, job, this.workerId, `No handler for job kind ${job.kind}`);
-      log.error('job of unknown kind failed');
-      return;
-    }
-    if (handler.rateLimit) {
-      const waitUntil = await nextAllowedAt(db, handler.rateLimit, job, this.workerId, Date.now());
-      if (waitUntil !== undefined) {
-        await deferJob(db, job, this.workerId, waitUntil);
-        log.debug({ waitMs: waitUntil - Date.now() }, 'job waits for a rate limit');
-        return;
+  /**
+   * A room's jobs in order. When a room-bound one has to wait (retry, budget, lost lease), the
+   * room-bound ones behind it are put back unrun, to keep their order; the others still run.
+   */
+  private async runLane(lane: Job[]): Promise<void> {
+    let blocked = false;
+    for (const job of lane) {
+      const roomBound = this.roomBoundKinds.has(job.kind);
+      if (blocked && roomBound) {
+        if (!this.isLost(job)) await deferJob(this.opts.db, job, this.workerId);
+        continue;
       }
-    }
-    try {
-      await handler.run(job, log);
-      if (!(await completeJob(db, job, this.workerId))) log.warn('job finished after its lease was taken over');
-    } catch (err) {
-      await this.settleFailure(job, handler, err as SteeringError, log);
+      let outcome: Outcome;
+      try {
+        outcome = await this.runJob(job);
+      } catch (err) {
+        this.opts.log.error({ err, jobId: job.id }, 'job could not be settled; its lease will run out');
+        outcome = 'lost';
+      }
+      if (roomBound && (outcome === 'waits' || outcome === 'lost')) blocked = true;
     }
   }
 
-  private async settleFailure(job: Job, handler: JobHandler, err: SteeringError, log: Logger): Promise<void> {
-    const { db } = this.opts;
+  private async runJob(job: Job): Promise<Outcome> {
+    const { db, budget } = this.opts;
+    const log = this.opts.log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    // A lane's later jobs waited for the earlier ones: make sure the lease is still this worker's.
+    if (!(await this.confirmLease(job, log))) return 'lost';
+    // Claims take only the kinds this worker has handlers for.
+    const handler = this.opts.handlers[job.kind]!;
+    if (job.attempts > job.maxAttempts) {
+      const runs = job.abandonedRuns === 1 ? 'once' : `${job.abandonedRuns} times`;
+      return this.giveUp(job, handler, `Its worker stopped while running it ${runs}; no attempts left (${job.maxAttempts} of ${job.maxAttempts} used)`, log);
+    }
+    const reserved = handler.spends && budget ? await budget.reserve(job, handler.spends) : undefined;
+    if (reserved && !reserved.granted) {
+      await deferJob(db, job, this.workerId, reserved.retryAt);
+      log.debug({ retryAt: reserved.retryAt }, 'job waits for HipChat budget');
+      return 'waits';
+    }
+    let failure: { error: unknown } | undefined;
+    try {
+      await (budget ? budget.within(job, () => handler.run(job, log)) : handler.run(job, log));
+    } catch (error) {
+      failure = { error };
+    }
+    if (reserved) await budget!.release(job);
+    if (failure) return this.settleFailure(job, handler, failure.error as SteeringError, log);
+    if (this.isLost(job)) {
+      log.warn('job finished after its lease was taken over; not settled here');
+      return 'lost';
+    }
+    return (await completeJob(db, job, this.workerId)) ? 'done' : this.lostAtSettle(log);
+  }
+
+  private async settleFailure(job: Job, handler: JobHandler, err: SteeringError, log: Logger): Promise<Outcome> {
     const message = String(err?.message ?? err).slice(0, 2000);
+    if (this.isLost(job)) {
+      log.warn({ error: message }, 'job failed after its lease was taken over; not settled here');
+      return 'lost';
+    }
     const retryable = err?.retryable !== false;
     if (retryable && job.attempts < job.maxAttempts) {
       const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
-      await retryJob(db, job, this.workerId, Date.now() + wait, message);
+      if (!(await retryJob(this.opts.db, job, this.workerId, wait, message))) return this.lostAtSettle(log);
       log.warn({ error: message, retryInMs: wait }, 'job failed; will retry');
-      return;
+      return 'waits';
     }
-    if (!(await failJob(db, job, this.workerId, message))) return;
     log.error({ error: message, attempts: job.attempts }, retryable ? 'job gave up after its last attempt' : 'job failed permanently');
+    return this.giveUp(job, handler, message, log);
+  }
+
+  /** The failure hook, then the job marked failed: a crash in between runs the hook again rather than never. */
+  private async giveUp(job: Job, handler: JobHandler, message: string, log: Logger): Promise<Outcome> {
+    if (!(await this.confirmLease(job, log))) return 'lost';
     try {
       await handler.onFailed?.(job, message, log);
     } catch (hookErr) {
       log.error({ err: hookErr }, 'failure hook failed');
+    }
+    if (!(await failJob(this.opts.db, job, this.workerId, message))) return this.lostAtSettle(log);
+    if (job.attempts > job.maxAttempts) log.error({ error: message }, 'job given up: its worker kept stopping while running it');
+    return 'failed';
+  }
+
+  private lostAtSettle(log: Logger): Outcome {
+    log.warn('lease was taken over before the job could be settled');
+    return 'lost';
+  }
+
+  private isLost(job: Job): boolean {
+    return this.held.get(job.id)?.lost ?? true;
+  }
+
+  private async confirmLease(job: Job, log: Logger): Promise<boolean> {
+    if (!this.isLost(job) && (await renewLeases(this.opts.db, this.workerId, [job.id], this.leaseMs)).has(job.id)) return true;
+    this.markLost(job.id, log);
+    return false;
+  }
+
+  private markLost(jobId: number, log: Logger): void {
+    const entry = this.held.get(jobId);
+    if (!entry || entry.lost) return;
+    entry.lost = true;
+    log.warn({ jobId }, 'lease lost: another worker may run this job, so this one will not settle it');
+  }
+
+  /** Renews the leases (and budget reservations) of every job in hand, a few times per lease. */
+  private startHeartbeat(): void {
+    if (this.heartbeat || this.held.size === 0) return;
+    this.heartbeat = setInterval(() => {
+      this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+    }, Math.max(10, Math.floor(this.leaseMs / 3)));
+    // The jobs' own work keeps the process alive; a renewal alone should not.
+    this.heartbeat.unref();
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private async renew(): Promise<void> {
+    const ids = [...this.held].filter(([, entry]) => !entry.lost).map(([id]) => id);
+    try {
+      const kept = await renewLeases(this.opts.db, this.workerId, ids, this.leaseMs);
+      for (const id of ids) if (!kept.has(id)) this.markLost(id, this.opts.log);
+      await this.opts.budget?.renew([...kept]);
+    } catch (err) {
+      this.opts.log.warn({ err }, 'could not renew leases; will try again');
     }
   }
 }

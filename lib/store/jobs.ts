@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Db } from './db';
 import { toMs } from './db';
+import { dbTime, isPg, nowSql } from './clock';
+import { pruneCalls } from './hipchat-calls';
 
 export type JobState = 'pending' | 'running' | 'done' | 'failed';
 
@@ -12,12 +14,16 @@ export interface Job<P = unknown> {
   payload: P;
   dedupeKey: string | null;
   state: JobState;
+  /** Runs started, this one included. */
   attempts: number;
   maxAttempts: number;
+  /** Times a worker stopped while running it (it died or lost its lease). */
+  abandonedRuns: number;
   runAt: number;
   leaseUntil: number | null;
   lastError: string | null;
   createdAt: number;
+  updatedAt: number;
 }
 
 export interface NewJob {
@@ -28,7 +34,8 @@ export interface NewJob {
   /** When set, a second job with the same key is not created (the first one stands). */
   dedupeKey?: string;
   maxAttempts?: number;
-  runAt?: number;
+  /** Due this long after it is written (database time); now by default. */
+  delayMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -45,123 +52,153 @@ function fromRow(row: Row): Job {
     state: row.state as JobState,
     attempts: Number(row.attempts),
     maxAttempts: Number(row.max_attempts),
+    abandonedRuns: Number(row.abandoned_runs ?? 0),
     runAt: toMs(row.run_at),
     leaseUntil: row.lease_until === null ? null : toMs(row.lease_until),
     lastError: (row.last_error as string | null) ?? null,
     createdAt: toMs(row.created_at),
+    updatedAt: toMs(row.updated_at),
   };
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 10;
 
-/** Adds jobs; usable inside the transaction that writes what the jobs deliver. */
+/** Adds jobs, stamped with the database's clock; usable inside the transaction that writes what the jobs deliver. */
 export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
-  if (jobs.length === 0) return;
-  const now = Date.now();
-  const rows = jobs.map((job) => ({
-    kind: job.kind,
-    installation_id: job.installationId,
-    room_id: job.roomId ?? null,
-    payload: JSON.stringify(job.payload),
-    dedupe_key: job.dedupeKey ?? null,
-    state: 'pending',
-    attempts: 0,
-    max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    run_at: job.runAt ?? now,
-    created_at: now,
-    updated_at: now,
-  }));
-  for (const row of rows) {
+  for (const job of jobs) {
+    const row = {
+      kind: job.kind,
+      installation_id: job.installationId,
+      room_id: job.roomId ?? null,
+      payload: JSON.stringify(job.payload),
+      dedupe_key: job.dedupeKey ?? null,
+      state: 'pending',
+      attempts: 0,
+      max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      run_at: dbTime(db, job.delayMs ?? 0),
+      created_at: dbTime(db),
+      updated_at: dbTime(db),
+    };
     if (row.dedupe_key === null) await db('jobs').insert(row);
     else await db('jobs').insert(row).onConflict('dedupe_key').ignore();
   }
 }
 
+/** PostgreSQL advisory lock class of claims (two-key locks, so that they never meet other locks). */
+const CLAIM_LOCK = 0x6f757462;
+
 /**
- * Leases up to `limit` due jobs to a worker: pending ones whose time has come, and running ones whose
- * worker's lease ran out (it died). Jobs of the `roomBound` kinds wait while their room is archived.
- * On PostgreSQL concurrent workers skip each other's rows (FOR UPDATE SKIP LOCKED); SQLite has a single
- * writer.
+ * Leases up to `limit` due jobs of the `kinds` a worker handles, in id order: pending ones whose time
+ * has come, and running ones whose worker's lease ran out (it died). Every claim counts an attempt; a job reclaimed with its
+ * attempts used up comes back with attempts > maxAttempts, for the worker to give up.
+ *
+ * Jobs of the `roomBound` kinds form a lane per installation and room: one is claimable only when every
+ * earlier unfinished job of its lane is claimable too (and so is in the same claim, which is in id
+ * order), so a room's jobs run in order across workers; they also wait while their room is archived.
+ * On PostgreSQL claims are serialized with a transaction-scoped advisory lock: with SKIP LOCKED alone, a
+ * second worker could take a room's job 2 while the first is still claiming job 1. SQLite runs the
+ * single statement under its one writer lock. The jobs of an installation that is not active (revoked,
+ * in its grace period) wait: they run again if it is restored, and go with it if it is purged.
  */
-export async function claimJobs(db: Db, opts: { workerId: string; now: number; leaseMs: number; limit: number; roomBound?: string[] }): Promise<Job[]> {
-  const pg = db.client.config.client === 'pg';
+export async function claimJobs(db: Db, opts: { workerId: string; leaseMs: number; limit: number; kinds: string[]; roomBound?: string[] }): Promise<Job[]> {
+  if (opts.kinds.length === 0) return [];
+  const now = nowSql(db);
   const roomBound = opts.roomBound?.length ? opts.roomBound : [''];
-  const select = `
-    select j.id from jobs j
-    where ((j.state = 'pending' and j.run_at <= ?) or (j.state = 'running' and j.lease_until < ?))
-      and not (j.kind in (${roomBound.map(() => '?').join(', ')}) and exists (
-        select 1 from rooms r
-        where r.installation_id = j.installation_id and r.room_id = j.room_id and r.archived = ?
-      ))
-    order by j.run_at, j.id
-    limit ?
-    ${pg ? 'for update skip locked' : ''}`;
-  const result = await db.raw(
-    `update jobs set state = 'running', attempts = attempts + 1, lease_until = ?, locked_by = ?, updated_at = ?
-     where id in (${select})
-     returning *`,
-    [opts.now + opts.leaseMs, opts.workerId, opts.now, opts.now, opts.now, ...roomBound, true, opts.limit],
-  );
-  const rows: Row[] = pg ? result.rows : result;
-  return rows.map(fromRow).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+  const marks = (list: string[]) => list.map(() => '?').join(', ');
+  const kinds = marks(roomBound);
+  const due = (t: string) => `((${t}.state = 'pending' and ${t}.run_at <= ${now}) or (${t}.state = 'running' and ${t}.lease_until < ${now}))`;
+  const sql = `
+    update jobs set
+      state = 'running',
+      attempts = attempts + 1,
+      abandoned_runs = abandoned_runs + (case when state = 'running' then 1 else 0 end),
+      lease_until = ${now} + ?,
+      locked_by = ?,
+      updated_at = ${now}
+    where id in (
+      select j.id from jobs j
+      where ${due('j')} and j.kind in (${marks(opts.kinds)})
+        and exists (select 1 from installations i where i.oauth_id = j.installation_id and i.state = 'active')
+        and not (j.kind in (${kinds}) and j.room_id is not null and (
+          exists (select 1 from rooms r where r.installation_id = j.installation_id and r.room_id = j.room_id and r.archived = ?)
+          or exists (
+            select 1 from jobs k
+            where k.installation_id = j.installation_id and k.room_id = j.room_id and k.state in ('pending', 'running')
+              and k.id < j.id and k.kind in (${kinds}) and not ${due('k')}
+          )
+        ))
+      order by j.id
+      limit ?
+    ) and ${due('jobs')}
+    returning *`;
+  const bindings = [Math.round(opts.leaseMs), opts.workerId, ...opts.kinds, ...roomBound, true, ...roomBound, opts.limit];
+  const rows: Row[] = isPg(db)
+    ? await db.transaction(async (trx) => {
+        await trx.raw('select pg_advisory_xact_lock(?, 0)', [CLAIM_LOCK]);
+        return (await trx.raw(sql, bindings)).rows;
+      })
+    : await db.raw(sql, bindings);
+  return rows.map(fromRow).sort((a, b) => a.id - b.id);
 }
 
 /** Updates a job only while this worker still holds its lease; false when the lease was lost. */
 async function settle(db: Db, job: Job, workerId: string, fields: Row): Promise<boolean> {
   const updated = await db('jobs')
     .where({ id: job.id, state: 'running', locked_by: workerId })
-    .update({ ...fields, lease_until: null, locked_by: null, updated_at: Date.now() });
+    .update({ ...fields, lease_until: null, locked_by: null, updated_at: dbTime(db) });
   return updated > 0;
 }
 
-/** Extends this worker's lease before it starts the job; false when another worker took it over. */
-export async function renewLease(db: Db, job: Job, workerId: string, leaseUntil: number): Promise<boolean> {
-  const updated = await db('jobs').where({ id: job.id, state: 'running', locked_by: workerId }).update({ lease_until: leaseUntil });
-  return updated > 0;
+/** Extends this worker's leases on the given jobs; answers the ids it still holds (the others were taken over). */
+export async function renewLeases(db: Db, workerId: string, jobIds: number[], leaseMs: number): Promise<Set<number>> {
+  if (jobIds.length === 0) return new Set();
+  const rows: Row[] = await db('jobs')
+    .whereIn('id', jobIds)
+    .where({ state: 'running', locked_by: workerId })
+    .update({ lease_until: dbTime(db, leaseMs) }, ['id']);
+  return new Set(rows.map((row) => Number(row.id)));
 }
 
 export function completeJob(db: Db, job: Job, workerId: string): Promise<boolean> {
   return settle(db, job, workerId, { state: 'done', last_error: null });
 }
 
-export function retryJob(db: Db, job: Job, workerId: string, runAt: number, error: string): Promise<boolean> {
-  return settle(db, job, workerId, { state: 'pending', run_at: runAt, last_error: error });
+/** Back to pending, due `delayMs` from now by the database's clock. */
+export function retryJob(db: Db, job: Job, workerId: string, delayMs: number, error: string): Promise<boolean> {
+  return settle(db, job, workerId, { state: 'pending', run_at: dbTime(db, delayMs), last_error: error });
 }
 
+/** Given up; `attempts` is stored as the runs it really had (a job reclaimed past its last attempt was not run again). */
 export function failJob(db: Db, job: Job, workerId: string, error: string): Promise<boolean> {
-  return settle(db, job, workerId, { state: 'failed', last_error: error });
+  return settle(db, job, workerId, { state: 'failed', last_error: error, attempts: Math.min(job.attempts, job.maxAttempts) });
 }
 
-/** Puts a job back without counting the attempt (it waited for a rate limit, it did not fail). */
-export function deferJob(db: Db, job: Job, workerId: string, runAt: number): Promise<boolean> {
-  return settle(db, job, workerId, { state: 'pending', run_at: runAt, attempts: job.attempts - 1 });
+/** Puts a job back without counting the attempt: it waited (for a rate limit, or behind its room's earlier job), it did not fail. */
+export function deferJob(db: Db, job: Job, workerId: string, runAt?: number): Promise<boolean> {
+  return settle(db, job, workerId, { state: 'pending', attempts: job.attempts - 1, ...(runAt === undefined ? {} : { run_at: Math.round(runAt) }) });
 }
 
-/**
- * How many jobs of these kinds count against a rate limit since `since`: the ones finished in the
- * window and the ones other workers are running now (this worker's own run one after another, behind
- * the job asking). `oldest` is the earliest of them.
- */
-export async function countRecent(db: Db, opts: { kinds: string[]; installationId: string; roomId?: number | null; since: number; workerId: string }): Promise<{ count: number; oldest: number | null }> {
-  const query = db('jobs')
-    .where({ installation_id: opts.installationId })
-    .whereIn('kind', opts.kinds)
-    .where((q) => q.where((d) => d.where({ state: 'done' }).where('updated_at', '>', opts.since)).orWhere((r) => r.where({ state: 'running' }).whereNot({ locked_by: opts.workerId })));
-  if (opts.roomId !== undefined) query.where({ room_id: opts.roomId });
-  const row = (await query.count({ n: '*' }).min({ oldest: 'updated_at' }).first()) as Row | undefined;
-  return { count: Number(row?.n ?? 0), oldest: row?.oldest === null || row?.oldest === undefined ? null : toMs(row.oldest) };
-}
+const HOUR = 60 * 60_000;
 
 /**
- * Housekeeping: finished jobs once they no longer count against a rate limit (failed ones are kept a
- * month for inspection), and the keys of handled callbacks and webhooks once no peer would repeat them.
+ * Housekeeping, by the database's clock: finished jobs once they no longer matter (failed ones are
+ * kept a month for inspection), the keys of handled callbacks and webhooks once no peer would repeat
+ * them, and HipChat calls older than any rate window. Each is a range on an index, never a scan.
  */
-export async function pruneOldRows(db: Db, now: number): Promise<number> {
-  const hour = 60 * 60_000;
-  const done = await db('jobs').where({ state: 'done' }).where('updated_at', '<', now - hour).delete();
-  const failed = await db('jobs').where({ state: 'failed' }).where('updated_at', '<', now - 30 * 24 * hour).delete();
-  const seen = await db('seen_events').where('created_at', '<', now - 7 * 24 * hour).delete();
-  return done + failed + seen;
+export function housekeepingDeletes(db: Db): Knex.QueryBuilder[] {
+  const before = (ageMs: number) => db.raw(`${nowSql(db)} - ?`, [ageMs]);
+  return [
+    db('jobs').where({ state: 'done' }).where('updated_at', '<', before(HOUR)).delete(),
+    db('jobs').where({ state: 'failed' }).where('updated_at', '<', before(30 * 24 * HOUR)).delete(),
+    db('seen_events').where('created_at', '<', before(7 * 24 * HOUR)).delete(),
+    pruneCalls(db, HOUR),
+  ];
+}
+
+export async function pruneOldRows(db: Db): Promise<number> {
+  let deleted = 0;
+  for (const query of housekeepingDeletes(db)) deleted += Number(await query);
+  return deleted;
 }
 
 export async function findJob(db: Db, id: number): Promise<Job | undefined> {

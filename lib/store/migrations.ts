@@ -118,6 +118,49 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       for (const table of ['seen_events', 'rooms', 'jobs', 'invite_recipients', 'invites', 'xmatters_settings']) await db.schema.dropTable(table);
     },
   },
+  '003_queue': {
+    async up(db) {
+      await db.schema.alterTable('jobs', (t) => {
+        /** Times a worker stopped (died, or lost its lease) while running the job. */
+        t.integer('abandoned_runs').notNullable().defaultTo(0);
+        // Claims: expired leases, and a room's earlier unfinished jobs (the lane rule).
+        t.index(['state', 'lease_until']);
+        t.index(['installation_id', 'room_id', 'state', 'id']);
+        // Housekeeping: finished jobs by age.
+        t.index(['state', 'updated_at']);
+      });
+      await db.schema.alterTable('seen_events', (t) => {
+        t.index(['created_at']);
+      });
+      /** HipChat REST calls made or reserved, per installation (its token's budget) and room (flood control). */
+      await db.schema.createTable('hipchat_calls', (t) => {
+        t.increments('id').primary();
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.bigInteger('room_id');
+        t.boolean('notification').notNullable();
+        /** The job that reserved or made the call; null for calls made outside the queue. */
+        t.integer('job_id');
+        /** reserved (held for a running job) or made. */
+        t.string('state', 10).notNullable();
+        /** Database time: when it was reserved (renewed while its job runs) or when it was made. */
+        t.bigInteger('at').notNullable();
+        t.index(['installation_id', 'at']);
+        t.index(['installation_id', 'room_id', 'notification', 'at']);
+        t.index(['job_id', 'state']);
+        t.index(['at']);
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable('hipchat_calls');
+      await db.schema.alterTable('seen_events', (t) => t.dropIndex(['created_at']));
+      await db.schema.alterTable('jobs', (t) => {
+        t.dropIndex(['state', 'lease_until']);
+        t.dropIndex(['installation_id', 'room_id', 'state', 'id']);
+        t.dropIndex(['state', 'updated_at']);
+        t.dropColumn('abandoned_runs');
+        });
+      },
+    },
   '004_trust': {
     async up(db) {
       await db.schema.alterTable('installations', (t) => {

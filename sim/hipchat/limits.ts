@@ -9,6 +9,8 @@ export interface WindowState {
 /** A fixed-window counter per key: HipChat's rate limit (500 / 5 min per token) and flood control (30 / min per room). */
 export class WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
+  /** Requests refused with 429 so far. */
+  refused = 0;
 
   constructor(
     readonly limit: number,
@@ -24,11 +26,25 @@ export class WindowCounter {
     }
     const allowed = window.count < this.limit;
     if (allowed) window.count += 1;
+    else this.refused += 1;
     return {
       allowed,
       limit: this.limit,
       remaining: this.limit - window.count,
       reset: Math.ceil((window.start + this.windowMs) / 1000),
     };
+  }
+}
+
+/** Authenticated REST calls received per installation (refused ones too), for tests to compare with a client's own count. */
+export class CallLog {
+  private readonly counts = new Map<string, number>();
+
+  add(oauthId: string): void {
+    this.counts.set(oauthId, this.count(oauthId) + 1);
+  }
+
+  count(oauthId: string): number {
+    return this.counts.get(oauthId) ?? 0;
   }
 }

@@ -23,7 +23,7 @@ import { GlanceStore } from './glances';
 import { Installer, type Installation, type InstallOutcome } from './installations';
 import type { HttpOutcome } from './addon-http';
 import { signHipChatJwt } from './jwt';
-import { WindowCounter } from './limits';
+import { CallLog, WindowCounter } from './limits';
 import { Notifier } from './notifications';
 import { OAuthRegistry } from './oauth';
 import { PersonalTokens } from './personal-tokens';
@@ -39,6 +39,13 @@ export interface HipChatSimOptions {
   port?: number;
   /** `expires_in` of granted tokens; 8 h by default, as current HipChat docs say (docs §3). */
   tokenLifetimeSeconds?: number;
+  /** HipChat's rate limit and flood control (500 / 5 min per token, 30 / min per room); tests shorten the windows. */
+  limits?: { rateLimit?: WindowLimit; floodControl?: WindowLimit };
+}
+
+export interface WindowLimit {
+  limit: number;
+  windowMs: number;
 }
 
 export interface HipChatSim {
@@ -74,14 +81,18 @@ export interface HipChatSim {
   createPersonalToken(userId: number, label: string, scopes: string[]): { id: number; token: string };
   deletePersonalToken(userId: number, id: number): void;
   tokenRequests(oauthId: string): number;
+  /** Authenticated REST calls received from an installation so far, refused ones included. */
+  apiCalls(oauthId: string): number;
+  /** 429s answered so far because a limit was reached (not the ones `faults.failNext` injects). */
+  limitRefusals(): { rateLimit: number; floodControl: number };
   invalidateTokens(oauthId: string): void;
   setTokenLifetime(seconds: number): void;
   close(): Promise<void>;
 }
 
-const RATE_LIMIT = { limit: 500, windowMs: 5 * 60_000 };
+const RATE_LIMIT: WindowLimit = { limit: 500, windowMs: 5 * 60_000 };
 const addonSchemaText = readFileSync(new URL('./schema/addon-capabilities.schema.json', import.meta.url), 'utf8');
-const FLOOD_CONTROL = { limit: 30, windowMs: 60_000 };
+const FLOOD_CONTROL: WindowLimit = { limit: 30, windowMs: 60_000 };
 
 /** Starts a simulated HipChat Cloud (API v2 and Connect) on 127.0.0.1. */
 export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<HipChatSim> {
@@ -126,10 +137,15 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     res.type('json').send(addonSchemaText);
   });
   v2.use(tokenRouter(oauth, world, faults));
-  v2.use(authenticate(tokens, world, new WindowCounter(RATE_LIMIT.limit, RATE_LIMIT.windowMs), faults));
+  const rateLimit = opts.limits?.rateLimit ?? RATE_LIMIT;
+  const floodLimit = opts.limits?.floodControl ?? FLOOD_CONTROL;
+  const rateWindows = new WindowCounter(rateLimit.limit, rateLimit.windowMs);
+  const floodWindows = new WindowCounter(floodLimit.limit, floodLimit.windowMs);
+  const calls = new CallLog();
+  v2.use(authenticate(tokens, world, rateWindows, faults, calls));
   v2.use(
     roomsRouter(world, views, apiUrl),
-    roomNotificationRouter({ world, notifier, faults, floodControl: new WindowCounter(FLOOD_CONTROL.limit, FLOOD_CONTROL.windowMs), integrations }),
+    roomNotificationRouter({ world, notifier, faults, floodControl: floodWindows, integrations }),
     roomMessageRouter(world, activity),
     historyRouter(world, views, installer, apiUrl),
     webhooksRouter(world, views, roomWebhooks, apiUrl),
@@ -206,6 +222,8 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     },
     deletePersonalToken: (userId, id) => personalTokens.delete(userId, id),
     tokenRequests: (oauthId) => oauth.grantCount(oauthId),
+    apiCalls: (oauthId) => calls.count(oauthId),
+    limitRefusals: () => ({ rateLimit: rateWindows.refused, floodControl: floodWindows.refused }),
     invalidateTokens: (oauthId) => oauth.invalidateTokens(oauthId),
     setTokenLifetime(seconds) {
       oauth.tokenLifetimeSeconds = seconds;

@@ -1,9 +1,9 @@
 import type { RequestHandler, Response } from 'express';
 import { ApiError, AUTH_REQUIRED, INVALID_SESSION } from '../errors';
 import type { Faults } from '../faults';
-import type { WindowCounter } from '../limits';
+import type { CallLog, WindowCounter } from '../limits';
 import type { World } from '../state';
-import { userIdOf, type AccessToken, type TokenStore } from '../tokens';
+import { oauthIdOf, userIdOf, type AccessToken, type TokenStore } from '../tokens';
 
 export function tokenOf(res: Response): AccessToken {
   return res.locals.token as AccessToken;
@@ -14,7 +14,7 @@ export function tokenOf(res: Response): AccessToken {
  * the per-token rate limit with its headers on every response (docs §5), then any failure queued with
  * `faults.failNext`.
  */
-export function authenticate(tokens: TokenStore, world: World, rateLimit: WindowCounter, faults: Faults): RequestHandler {
+export function authenticate(tokens: TokenStore, world: World, rateLimit: WindowCounter, faults: Faults, calls: CallLog): RequestHandler {
   return (req, res, next) => {
     const header = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const queryToken = typeof req.query.auth_token === 'string' ? req.query.auth_token : undefined;
@@ -23,6 +23,8 @@ export function authenticate(tokens: TokenStore, world: World, rateLimit: Window
     const token = tokens.authenticate(presented);
     const userId = token ? userIdOf(token.principal) : undefined;
     if (!token || (userId !== undefined && world.users.get(userId)?.is_deleted !== false)) throw new ApiError(401, INVALID_SESSION);
+    const oauthId = oauthIdOf(token.principal);
+    if (oauthId !== undefined) calls.add(oauthId);
 
     const window = rateLimit.hit(token.token);
     res.set({

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { createLogger } from '../../lib/logger';
+import { OutboxWorker, type JobHandler } from '../../lib/outbox/worker';
+import { readDbNow } from '../../lib/store/clock';
+import { enqueueJobs, findJob, listJobs } from '../../lib/store/jobs';
+import { queueDatabase, type QueueDatabase } from '../helpers/queue';
+import { waitFor } from '../helpers/wait';
+
+/**
+ * Attempts survive crashes: a job whose worker dies while running it counts the attempt, and once its
+ * attempts are used up it is failed (its failure hook run once) instead of being run again.
+ */
+let q: QueueDatabase;
+const silent = createLogger('silent');
+
+before(async () => {
+  q = await queueDatabase();
+});
+after(() => q.close());
+
+/**
+ * A worker on its own connection that starts the job and then "dies": its handler never returns and
+ * its connection is closed, so it can neither settle the job nor renew the lease.
+ */
+async function dieRunning(kind: string, leaseMs: number): Promise<void> {
+  const connection = await q.connect();
+  let entered!: () => void;
+  const started = new Promise<void>((resolve) => (entered = resolve));
+  const doomed = new OutboxWorker({ db: connection, handlers: { [kind]: { run: () => (entered(), new Promise<void>(() => {})) } }, log: silent, leaseMs });
+  void doomed.runOnce();
+  await started;
+  await connection.destroy();
+}
+
+test('a job that kills its worker every time stops after max_attempts: failed with the reason, hook run once, never run again', async () => {
+  const kind = 'test.kills-its-worker';
+  await enqueueJobs(q.db, [{ kind, installationId: q.installationId, payload: {}, maxAttempts: 3 }]);
+  const [queued] = await listJobs(q.db, { kind });
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await dieRunning(kind, 200);
+    const held = (await findJob(q.db, queued!.id))!;
+    assert.equal(held.attempts, attempt);
+    await waitFor(async () => (await readDbNow(q.db)) > held.leaseUntil!, `the lease of attempt ${attempt} ran out`);
+  }
+
+  const runs: number[] = [];
+  const hooks: string[] = [];
+  const handlers: Record<string, JobHandler> = {
+    [kind]: {
+      run: async (job) => void runs.push(job.attempts),
+      onFailed: async (_job, error) => void hooks.push(error),
+    },
+  };
+  const survivor = new OutboxWorker({ db: q.db, handlers, log: silent });
+  assert.equal(await survivor.runOnce(), 1, 'the job is claimed once more, to be given up');
+  assert.deepEqual(runs, [], 'it is not run a fourth time');
+  assert.equal(hooks.length, 1);
+  assert.match(hooks[0]!, /worker stopped while running it 3 times/);
+  const failed = (await findJob(q.db, queued!.id))!;
+  assert.equal(failed.state, 'failed');
+  assert.equal(failed.attempts, 3);
+  assert.equal(failed.lastError, hooks[0]);
+
+  assert.equal(await survivor.runOnce(), 0);
+  assert.deepEqual(runs, []);
+  assert.equal(hooks.length, 1, 'the hook ran once');
+});
+
+test('attempts that threw and a crash on the last one: failed, and the reason counts only the crash', async () => {
+  const kind = 'test.throws-then-kills';
+  await enqueueJobs(q.db, [{ kind, installationId: q.installationId, payload: {}, maxAttempts: 2 }]);
+  const [queued] = await listJobs(q.db, { kind });
+  const hooks: string[] = [];
+  const throwing = new OutboxWorker({ db: q.db, handlers: { [kind]: { run: async () => Promise.reject(Object.assign(new Error('HipChat answered 503'), { retryAfterSeconds: 0 })) } }, log: silent });
+  assert.equal(await throwing.runOnce(), 1);
+  assert.equal((await findJob(q.db, queued!.id))?.state, 'pending');
+  await dieRunning(kind, 200);
+  const held = (await findJob(q.db, queued!.id))!;
+  assert.equal(held.attempts, 2);
+  await waitFor(async () => (await readDbNow(q.db)) > held.leaseUntil!, 'the lease ran out');
+
+  const survivor = new OutboxWorker({ db: q.db, handlers: { [kind]: { run: async () => assert.fail('not run again'), onFailed: async (_job, error) => void hooks.push(error) } }, log: silent });
+  assert.equal(await survivor.runOnce(), 1);
+  const failed = (await findJob(q.db, queued!.id))!;
+  assert.equal(failed.state, 'failed');
+  assert.equal(failed.attempts, 2);
+  assert.match(failed.lastError!, /worker stopped while running it once; no attempts left \(2 of 2 used\)/);
+  assert.deepEqual(hooks, [failed.lastError]);
+});
