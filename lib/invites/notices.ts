@@ -101,7 +101,7 @@ export function xmattersCommentNotice(invite: Invite, author: string, comment: s
 
 /** xMatters could not target a recipient (an inactive user, no devices, nobody on duty in a group). */
 export function recipientFailureNotice(invite: Invite, recipient: string, reason: string | null, message: string | null): RoomNotice {
-  const why = message ?? (reason ? RECIPIENT_FAILURES[reason] ?? reason.toLowerCase().replace(/_/g, ' ') : 'no reason given');
+  const why = (reason && RECIPIENT_FAILURES[reason]) ?? message ?? reason?.toLowerCase().replace(/_/g, ' ') ?? 'no reason given';
   return { text: `xMatters could not notify ${recipient}: ${why} — ${inviteRef(invite)}.`, color: 'gray', notify: false };
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { AddonOptions } from '../../app';
 import { startHipChatSim, type HipChatSim } from '../../sim/hipchat/server';
-import { startXMattersSim, type XMattersSim } from '../../sim/xmatters/server';
+import { startXMattersSim, type XMattersSim, type XMattersSimOptions } from '../../sim/xmatters/server';
 import { startAddon, type RunningAddon } from './addon';
 
 export interface World {
@@ -13,9 +13,9 @@ export interface World {
 }
 
 /** Both simulators and the add-on on 127.0.0.1, the add-on trusting both. */
-export async function startWorld(options?: AddonOptions, env: Record<string, string> = {}): Promise<World> {
+export async function startWorld(options?: AddonOptions, env: Record<string, string> = {}, xmattersOptions: XMattersSimOptions = {}): Promise<World> {
   const hipchat = await startHipChatSim();
-  const xmatters = await startXMattersSim();
+  const xmatters = await startXMattersSim(xmattersOptions);
   const addon = await startAddon({
     hipchatAllowedHosts: [new URL(hipchat.baseUrl).host],
     env: { XMATTERS_ALLOWED_HOSTS: xmatters.hostname, ...env },
