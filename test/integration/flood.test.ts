@@ -41,11 +41,13 @@ test('a 3-second flood of unauthenticated requests gets 429s while signed webhoo
   const deadline = Date.now() + FLOOD_MS;
   let sent = 0;
 
-  const flood = async () => {
+  // One loop per kind of request, so that a slow kind (an install makes the add-on call HipChat) does not
+  // hold the others back.
+  const flood = async (kind: number) => {
     while (Date.now() < deadline && sent < MAX_REQUESTS) {
-      const batch = forged(sent).map((send) => send());
-      sent += batch.length;
-      for (const res of await Promise.all(batch)) floodStatuses.set(res.status, (floodStatuses.get(res.status) ?? 0) + 1);
+      sent++;
+      const res = await forged(sent)[kind]!();
+      floodStatuses.set(res.status, (floodStatuses.get(res.status) ?? 0) + 1);
     }
   };
   // During the flood, and on until at least 10 were answered (a loaded machine sends few), bounded.
@@ -59,7 +61,7 @@ test('a 3-second flood of unauthenticated requests gets 429s while signed webhoo
       signedStatuses.push(res.status);
     }
   };
-  await Promise.all([flood(), flood(), signed()]);
+  await Promise.all([flood(0), flood(1), flood(2), flood(3), flood(2), flood(3), signed()]);
 
   assert.ok((floodStatuses.get(429) ?? 0) > 0, `the flood got 429s: ${JSON.stringify([...floodStatuses])}`);
   assert.ok(signedStatuses.length >= 10, `${signedStatuses.length} signed webhooks were sent`);
