@@ -18,6 +18,12 @@ export interface DemoOptions {
   installRoomId?: number | null;
   /** The add-on's log level (LOG_LEVEL). Default "warn". */
   logLevel?: string;
+  /**
+   * Set xMatters and the add-on up as the admins would (default true when a room is installed): the
+   * add-on's xMatters connection, the communication plan it offers imported into xMatters with the
+   * callback password and the permissions, and the imported inbound integration's URL saved.
+   */
+  setUp?: boolean;
 }
 
 export interface Demo {
@@ -26,6 +32,8 @@ export interface Demo {
   addon: Addon;
   addonUrl: string;
   descriptorUrl: string;
+  /** What `setUp` did: the imported plan and the Invite to Room URL saved; null when nothing was set up. */
+  setUp: { planId: string; planName: string; inviteUrl: string } | null;
   /** The room to open in a browser: where the add-on was installed, else the first room. */
   roomUrl: string;
   close(): Promise<void>;
@@ -81,15 +89,50 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     const descriptorUrl = `${addonUrl}/atlassian-connect.json`;
 
     const roomId = opts.installRoomId === undefined ? DEMO_ROOM_ID : opts.installRoomId;
+    let setUp: Demo['setUp'] = null;
     if (roomId !== null) {
       const outcome = await hipchat.install(descriptorUrl, { roomId });
       if (!outcome.installation) throw new Error(`Installing the add-on into room ${roomId} failed: HTTP ${outcome.status} ${outcome.body}`);
+      if (opts.setUp !== false) setUp = await setUpLikeTheAdmins({ hipchat, xmatters, addonUrl, oauthId: outcome.installation.oauthId, roomId });
     }
-    return { hipchat, xmatters, addon, addonUrl, descriptorUrl, roomUrl: `${hipchat.baseUrl}/chat/room/${roomId ?? DEMO_ROOM_ID}`, close };
+    return { hipchat, xmatters, addon, addonUrl, descriptorUrl, setUp, roomUrl: `${hipchat.baseUrl}/chat/room/${roomId ?? DEMO_ROOM_ID}`, close };
   } catch (err) {
     await close();
     throw err;
   }
+}
+
+/**
+ * What a HipChat admin and an xMatters admin do after the install (seed 002, with this add-on's plan),
+ * through the add-on's own configure endpoints and the xMatters simulator's Developer tab calls.
+ */
+async function setUpLikeTheAdmins(opts: { hipchat: HipChatSim; xmatters: XMattersSim; addonUrl: string; oauthId: string; roomId: number }): Promise<NonNullable<Demo['setUp']>> {
+  const { hipchat, xmatters, addonUrl, oauthId, roomId } = opts;
+  // Alice Admin, the group admin, on the configure tab.
+  const asAlice = () => ({ authorization: `JWT ${hipchat.signJwt(oauthId, { userId: 1, roomId })}` });
+  const connection = { hostname: xmatters.baseUrl, username: xmatters.credentials.username, password: xmatters.credentials.password };
+  const saveSettings = async (body: object) => {
+    const res = await fetch(`${addonUrl}/configure/api/settings`, { method: 'POST', headers: { ...asAlice(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`Save Settings failed: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as { callback: { password?: string } };
+  };
+  // 1. Test Authentication and Save Settings, without the Invite to Room URL: the callback credentials come with it.
+  const { callback } = await saveSettings({ ...connection, inviteUrl: '' });
+  if (!callback.password) throw new Error('Save Settings gave no callback password');
+  // 2. Download the xMatters communication plan.
+  const plan = await fetch(`${addonUrl}/configure/api/plan`, { headers: asAlice() });
+  if (!plan.ok) throw new Error(`Downloading the plan failed: HTTP ${plan.status} ${await plan.text()}`);
+  // 3. In xMatters: Import Plan, access and sender permissions for the integration user, the endpoint's password.
+  const imported = xmatters.importPlan(new Uint8Array(await plan.arrayBuffer()));
+  const user = xmatters.credentials.username;
+  xmatters.setPlanAccess(imported.plan.id, [...imported.plan.access, user]);
+  for (const form of imported.plan.forms) xmatters.setFormSenders(form.id, [...form.senders, user]);
+  for (const endpoint of imported.plan.endpoints) xmatters.setEndpoint(imported.plan.id, endpoint.name, { password: callback.password });
+  // 4. Copy URL of the "Invite to room" inbound integration, paste it on the configure tab, Save Settings.
+  const inviteUrl = imported.inbound[0]?.url;
+  if (!inviteUrl) throw new Error('The imported plan has no inbound integration');
+  await saveSettings({ ...connection, password: '', inviteUrl });
+  return { planId: imported.plan.id, planName: imported.plan.name, inviteUrl };
 }
 
 async function withPortFallback<T>(port: number, start: (port: number) => Promise<T>): Promise<T> {
@@ -120,22 +163,31 @@ function portFromEnv(name: string, fallback: number): number {
 
 function instructions(demo: Demo): string {
   const { hipchat, xmatters } = demo;
+  const setUp = demo.setUp
+    ? `  Set up as the admins would: the add-on's xMatters connection (${xmatters.baseUrl}, user ${xmatters.credentials.username}),
+  and its communication plan imported into xMatters as "${demo.setUp.planName}" with the callback password,
+  access and sender permissions; its Invite to Room URL is saved on the configure tab. See both:
+    configure tab   Integrations → "xMatters On-Call Invite" → Configure
+    xMatters        ${xmatters.baseUrl}/developer/plans/${demo.setUp.planId}
+  (DEMO_SETUP=manual starts with nothing set up, to do these steps by hand from the configure tab.)
+`
+    : `  Nothing is set up (DEMO_SETUP=manual). You are Alice Admin (group admin):
+    Integrations → "xMatters On-Call Invite" → Configure: xMatters hostname ${xmatters.baseUrl},
+    username ${xmatters.credentials.username}, password ${xmatters.credentials.password}; Test Authentication,
+    Save Settings, then follow "Set up xMatters" on that tab (the xMatters Developer tab is
+    ${xmatters.baseUrl}/developer) and paste the imported inbound integration's URL.
+`;
   return `
 HipChat simulator, xMatters simulator and the add-on are running.
 
   Open:  ${demo.roomUrl}
 
+${setUp}
 What to try
-  1. You are Alice Admin (group admin). Integrations → "xMatters On-Call Invite" → Configure:
-       xMatters hostname   ${xmatters.baseUrl}
-       Username            ${xmatters.credentials.username}
-       Password            ${xmatters.credentials.password}
-     Test Authentication, then paste the Invite to Room URL and Save Settings:
-       ${xmatters.inviteUrl}
-  2. Back in the room, click "+" → "Invite on-call responders" (authorize it the first time),
+  1. In the room, click "+" → "Invite on-call responders" (authorize it the first time),
      pick a person or group (try "Database") and Send Invite.
-  3. Answer as a responder in the xMatters inbox, e.g. ${xmatters.inboxUrl}/bsmith
-     and watch the answer appear in the room.
+  2. Answer as a responder in the xMatters inbox, e.g. ${xmatters.inboxUrl}/bsmith
+     and watch the answer come back through the plan's outbound integrations into the room.
   Also: type /oncall in the room; switch users at the top right; install the add-on again
   globally from Integrations with ${demo.descriptorUrl}
 
@@ -153,6 +205,7 @@ async function main(): Promise<void> {
     },
     dataDir: join('data', 'demo'),
     logLevel: process.env.LOG_LEVEL || 'warn',
+    setUp: process.env.DEMO_SETUP !== 'manual',
   });
   console.log(instructions(demo));
   let stopping = false;

@@ -8,9 +8,11 @@ import { startDemo, type Demo } from '../../sim/demo';
 import { launchBrowser, openPlusAction, switchUser, watchPageErrors, type PageErrors } from '../helpers/browser';
 
 // The whole flow of xMatters' "Connect app for HipChat" article, in a browser: install into a
-// private room, configure with Test Authentication, invite the Database group from the "+" dialog, the
-// on-call responder accepts in xMatters with a comment, the room sees the answer, and the responder,
-// invited into the private room, enters it.
+// private room, configure with Test Authentication, download the communication plan, import it on the
+// xMatters Developer tab with the permissions and the callback password, paste its Invite to Room URL,
+// invite the Database group from the "+" dialog, the on-call responder accepts in xMatters with a
+// comment, the answer comes back through the plan's outbound integrations, and the responder, invited
+// into the private room, enters it.
 
 const WAIT = { timeout: 15_000 };
 const ADDON_NAME = 'xMatters On-Call Invite';
@@ -73,7 +75,7 @@ test('install into a private room, configure, invite Database, bsmith accepts in
   const installation = [...demo.hipchat.installations.values()][0];
   assert.equal(installation?.roomId, ROOM_ID);
 
-  // Configure: hostname, integration user, Test Authentication, Invite to Room URL, Save Settings.
+  // Configure: hostname, integration user, Test Authentication, Save Settings (the connection first).
   await row.getByRole('link', { name: 'Configure' }).click();
   const configure = page.frameLocator('#configure-frame');
   await configure.getByText(`The add-on is installed in the room ${ROOM_NAME}`).waitFor(WAIT);
@@ -88,14 +90,50 @@ test('install into a private room, configure, invite Database, bsmith accepts in
   await configure.getByRole('button', { name: 'Test Authentication' }).click();
   await configure.locator('#test-result.banner-success').filter({ hasText: 'Integration User' }).waitFor(WAIT);
   await inviteUrl.waitFor({ state: 'visible', ...WAIT });
-  await inviteUrl.fill(xmatters.inviteUrl);
-  const saved = page.waitForResponse((res) => res.url() === `${demo.addonUrl}/configure/api/settings` && res.request().method() === 'POST', WAIT);
   await configure.getByRole('button', { name: 'Save Settings' }).click();
   await configure.locator('#save-result.banner-success').filter({ hasText: 'Settings saved' }).waitFor(WAIT);
   await configure.getByText('Copy this password now.').waitFor(WAIT);
-  // In xMatters, the admin points the plan's outbound integrations at the callback the tab shows.
-  const { callback } = (await (await saved).json()) as { callback: { url: string; username: string; password: string } };
-  xmatters.setOutboundUrl(callback.url, { username: callback.username, password: callback.password });
+  const callbackPassword = (await configure.locator('#callback-password').textContent())!.trim();
+  assert.ok(callbackPassword.length > 20, 'the callback password is shown once');
+
+  // "Set up xMatters": download the communication plan the add-on offers.
+  await configure.getByRole('heading', { name: 'Set up xMatters' }).waitFor(WAIT);
+  const downloading = page.waitForEvent('download', WAIT);
+  await configure.getByRole('button', { name: 'Download the xMatters communication plan' }).click();
+  const download = await downloading;
+  assert.equal(download.suggestedFilename(), 'hipchat-invite-to-room-plan.zip');
+  const planFile = join(dataDir!, 'plan.zip');
+  await download.saveAs(planFile);
+
+  // The xMatters admin, on the Developer tab: Import Plan, permissions for the integration user, the
+  // endpoint's password, and Copy URL of the inbound integration (seed 002's steps).
+  const developer = await context.newPage();
+  const developerErrors = watchPageErrors(developer, [xmatters.baseUrl]);
+  await developer.goto(`${xmatters.baseUrl}/developer`);
+  await developer.getByLabel('Communication plan (.zip)').setInputFiles(planFile);
+  await developer.getByRole('button', { name: 'Import Plan' }).click();
+  await developer.getByRole('heading', { name: 'HipChat Invite to Room', level: 1 }).waitFor(WAIT);
+  const access = developer.getByLabel('Access Permissions (user IDs)');
+  await access.fill(`${await access.inputValue()}, ${xmatters.credentials.username}`);
+  await developer.locator('form', { has: access }).getByRole('button', { name: 'Save Changes' }).click();
+  await developer.getByRole('heading', { name: 'HipChat Invite to Room', level: 1 }).waitFor(WAIT);
+  const senders = developer.getByLabel('Sender Permissions (user IDs)');
+  await senders.fill(`${await senders.inputValue()}, ${xmatters.credentials.username}`);
+  await developer.locator('form', { has: senders }).getByRole('button', { name: 'Save Changes' }).click();
+  await developer.getByRole('heading', { name: 'HipChat Invite to Room', level: 1 }).waitFor(WAIT);
+  const endpoint = developer.locator('section', { has: developer.getByRole('heading', { name: 'HipChat add-on', level: 3 }) });
+  assert.equal(await endpoint.getByLabel('Base URL').inputValue(), `${demo.addonUrl}/xmatters/callbacks`);
+  await endpoint.getByLabel('Password').fill(callbackPassword);
+  await endpoint.getByRole('button', { name: 'Save Changes' }).click();
+  await developer.getByRole('heading', { name: 'HipChat Invite to Room', level: 1 }).waitFor(WAIT);
+  const copiedUrl = await developer.getByLabel('Inbound integration URL').inputValue();
+  const plan = xmatters.plans.plans.find((p) => p.name === 'HipChat Invite to Room')!;
+  assert.ok(plan, 'the plan was imported');
+
+  // Back on the configure tab: paste the Invite to Room URL, Save Settings.
+  await inviteUrl.fill(copiedUrl);
+  await configure.getByRole('button', { name: 'Save Settings' }).click();
+  await configure.locator('#save-result.banner-success').filter({ hasText: 'Settings saved' }).waitFor(WAIT);
 
   // In Incident 42: "+" → Invite on-call responders → Authorize → Grant access → the dialog.
   await page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: ROOM_NAME }).click();
@@ -127,6 +165,7 @@ test('install into a private room, configure, invite Database, bsmith accepts in
   await page.locator('#timeline li', { hasText: 'Alice Admin invited' }).filter({ hasText: description }).waitFor({ timeout: 20_000 });
   const event = xmatters.events[0];
   assert.ok(event, 'xMatters has the event');
+  assert.equal(event.planId, plan.id, 'made through the imported plan');
   assert.equal(event.properties.room_id, String(ROOM_ID));
   assert.deepEqual(event.notifications.map((n) => n.targetName), ['bsmith'], 'Database reaches bsmith, on call');
 
@@ -163,6 +202,12 @@ test('install into a private room, configure, invite Database, bsmith accepts in
 
   assert.deepEqual(errors.uncaught, [], 'uncaught errors in the HipChat and add-on pages');
   assert.deepEqual(errors.console, [], 'console errors from the add-on or HipChat pages');
+  // Every answer came through the imported plan's outbound integrations, with only invite_id.
+  const deliveries = xmatters.deliveries.filter((d) => d.eventIdentifier === event.eventIdentifier);
+  assert.ok(deliveries.some((d) => d.kind === 'RESPONSE' && d.ok), 'the response webhook was delivered');
+  assert.ok(deliveries.every((d) => plan.outbound.some((o) => o.name === d.integration)), 'only the imported plan\'s integrations sent');
+  assert.ok(deliveries.every((d) => JSON.stringify(d.payload.eventProperties) === JSON.stringify([{ invite_id: event.properties.invite_id }])));
+  assert.deepEqual(developerErrors.uncaught, [], 'uncaught errors on the Developer tab');
   assert.deepEqual(inboxErrors.uncaught, [], 'uncaught errors in the xMatters inbox');
   assert.deepEqual(inboxErrors.console, [], 'console errors in the xMatters inbox');
 });

@@ -74,10 +74,13 @@ export interface BrowserDemo {
   close(): Promise<void>;
 }
 
-/** The demo wiring on free ports with a temp data folder, and chromium with one page watched for errors. */
-export async function startBrowserDemo(name: string, opts: Pick<DemoOptions, 'installRoomId'> = {}): Promise<BrowserDemo> {
+/**
+ * The demo wiring on free ports with a temp data folder, and chromium with one page watched for errors.
+ * xMatters is not set up unless `setUp` says so: the tests set it up themselves.
+ */
+export async function startBrowserDemo(name: string, opts: Pick<DemoOptions, 'installRoomId' | 'setUp'> = {}): Promise<BrowserDemo> {
   const dataDir = mkdtempSync(join(tmpdir(), `e2e-${name}-`));
-  const demo = await startDemo({ ports: { hipchat: 0, xmatters: 0, addon: 0 }, dataDir, logLevel: 'silent', ...opts });
+  const demo = await startDemo({ ports: { hipchat: 0, xmatters: 0, addon: 0 }, dataDir, logLevel: 'silent', setUp: false, ...opts });
   const browser = await launchBrowser();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   return {
