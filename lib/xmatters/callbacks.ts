@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText } from '../text';
 
 // Callback payloads xMatters POSTs back: per-event callbacks and outbound-integration webhooks
 // share one JSON shape (docs/xmatters.md §3.2). The kind is told by which field is present.
@@ -24,14 +25,20 @@ export class CallbackPayloadError extends Error {
 }
 
 // Bounded to the columns they are stored in: an identifier over its column is refused, free text is cut.
-const propertyValue = z.union([z.string().max(10_000, 'is longer than 10000 characters'), z.number(), z.boolean(), z.null()]);
-const name = z.string({ error: 'must be text' }).min(1, 'must not be empty').max(255, 'is longer than 255 characters');
-const optionalName = z.string({ error: 'must be text' }).max(255, 'is longer than 255 characters').nullish();
-const freeText = z
-  .string({ error: 'must be text' })
+// Every string must be text a column and a notice can hold: no control character, lone surrogate or
+// bytes that were not UTF-8 (PostgreSQL refuses a NUL outright).
+const text = () => z.string({ error: 'must be text' }).refine(isWellFormedText, 'contains a control character, a lone surrogate or bytes that are not UTF-8');
+const propertyValue = z.union([text().max(10_000, 'is longer than 10000 characters'), z.number(), z.boolean(), z.null()]);
+const propertyName = text().max(255, 'is longer than 255 characters');
+const name = text()
+  .min(1, 'must not be empty')
+  .max(255, 'is longer than 255 characters')
+  .refine((v) => v.trim() !== '', 'must not be blank');
+const optionalName = text().max(255, 'is longer than 255 characters').nullish();
+const freeText = text()
   .nullish()
   .transform((v) => (v != null && v.length > MAX_FREE_TEXT ? `${v.slice(0, MAX_FREE_TEXT - 1)}…` : v));
-const optionalText = z.string({ error: 'must be text' }).max(100, 'is longer than 100 characters').nullish();
+const optionalText = text().max(100, 'is longer than 100 characters').nullish();
 
 const common = z.object({
   eventIdentifier: z.union([z.number().int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}$/).transform(Number)], {
@@ -39,7 +46,7 @@ const common = z.object({
   }),
   date: optionalText,
   eventProperties: z
-    .union([z.array(z.record(z.string().max(255), propertyValue)).max(200), z.record(z.string().max(255), propertyValue)], {
+    .union([z.array(z.record(propertyName, propertyValue)).max(200), z.record(propertyName, propertyValue)], {
       error: 'must be a list of one-key objects or an object of text values',
     })
     .nullish(),

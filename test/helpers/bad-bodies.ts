@@ -113,7 +113,7 @@ export interface Field {
   /** Control characters and lone surrogates are ignored rather than refused (a name shown as it is). */
   anyText?: boolean;
   /** Values of another type this field takes (e.g. digits for an id). */
-  alsoTakes?: Array<'numeric text' | 'number'>;
+  alsoTakes?: Array<'numeric text' | 'number' | 'zero'>;
   /** Text over its length is cut rather than refused. */
   cutsLong?: boolean;
 }
@@ -157,7 +157,8 @@ export function fieldVariants(field: Field, roomForText: number): Array<{ name: 
     case 'number':
       out.push(...wrongTypes);
       if (!field.alsoTakes?.includes('numeric text')) out.push(v('digits as text', '12'));
-      out.push(v('text', 'abc'), v('empty text', ''), v('-1', -1), v('0', 0), v('1.5', 1.5), v('1e400', new RawJson('1e400')), v('2^64', new RawJson('18446744073709551616')), v('400 digits', '1'.repeat(400)));
+      if (!field.alsoTakes?.includes('zero')) out.push(v('0', 0));
+      out.push(v('text', 'abc'), v('empty text', ''), v('-1', -1), v('1.5', 1.5), v('1e400', new RawJson('1e400')), v('2^64', new RawJson('18446744073709551616')), v('400 digits', '1'.repeat(400)));
       break;
     case 'boolean':
       out.push(...wrongTypes.filter((w) => w.name !== 'true'), v('"true"', 'true'), v('1', 1), v('0', 0), v('"yes"', 'yes'));

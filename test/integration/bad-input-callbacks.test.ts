@@ -57,7 +57,8 @@ const BODIES: Record<'response' | 'deliveryStatus' | 'status', () => Record<stri
 type Kind = keyof typeof BODIES;
 
 const common: Field[] = [
-  { path: ['eventIdentifier'], kind: 'number', alsoTakes: ['numeric text'] },
+  // xMatters numbers events from 1, but a 0 is no broken input: it is taken.
+  { path: ['eventIdentifier'], kind: 'number', alsoTakes: ['numeric text', 'zero'] },
   { path: ['date'], kind: 'text', optional: true, nullable: true, blankOk: true, max: 100 },
   { path: ['eventProperties'], kind: 'list', optional: true, nullable: true, max: 200 },
   { path: ['eventProperties', 0, 'invite_id'], kind: 'text', alsoTakes: ['number'], max: 10_000 },
