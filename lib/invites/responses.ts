@@ -5,7 +5,7 @@ import type { JobHandler } from '../outbox/worker';
 import { HIPCHAT_LIMITS } from '../outbox/limits';
 import { enqueueJobs, type Job } from '../store/jobs';
 import { findInvite, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
-import type { XMattersCallback } from '../xmatters/callbacks';
+import { keptText, type XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
 import { HIPCHAT_JOB_KINDS, JOB_KINDS, noticeJob, type InviteDeps } from './service';
 import { deliveryFailedNotice, eventStatusNotice, responseNotice, type MatchRule } from './notices';
@@ -68,14 +68,15 @@ const CALLBACK_EFFECTS: { [K in XMattersCallback['kind']]: CallbackEffect<K> } =
   async response(trx, invite, callback) {
     const accepted = ACCEPT.test(callback.response);
     const declined = !accepted && DECLINE.test(callback.response);
+    const comment = keptText(callback.annotation);
     await upsertRecipient(trx, invite.id, callback.recipient, {
       ...(accepted ? { state: 'accepted' as const } : declined ? { state: 'declined' as const } : {}),
       lastResponse: callback.response,
-      comment: callback.annotation,
+      comment,
       device: callback.device,
       respondedAt: Date.now(),
     });
-    const payload: ResponsePayload = { inviteId: invite.id, targetName: callback.recipient, response: callback.response, comment: callback.annotation, device: callback.device, accepted, declined };
+    const payload: ResponsePayload = { inviteId: invite.id, targetName: callback.recipient, response: callback.response, comment, device: callback.device, accepted, declined };
     await enqueueJobs(trx, [{ kind: JOB_KINDS.response, installationId: invite.installationId, roomId: invite.roomId, payload }]);
   },
   async deliveryStatus(trx, invite, callback) {
@@ -86,7 +87,7 @@ const CALLBACK_EFFECTS: { [K in XMattersCallback['kind']]: CallbackEffect<K> } =
       await upsertRecipient(trx, invite.id, callback.recipient, { state: failed ? 'failed' : 'delivered', device: callback.device });
     }
     if (failed) {
-      const reason = deliveryReason(callback.message, callback.device);
+      const reason = deliveryReason(keptText(callback.message), callback.device);
       await enqueueJobs(trx, [noticeJob(invite.installationId, invite.roomId, deliveryFailedNotice(invite, callback.recipient, reason))]);
     }
   },

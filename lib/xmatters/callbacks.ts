@@ -17,14 +17,23 @@ export type XMattersCallback =
   | (CallbackCommon & { kind: 'deliveryStatus'; recipient: string; deliveryStatus: string; device: string | null; message: string | null })
   | (CallbackCommon & { kind: 'status'; status: string });
 
-/** Comments and delivery messages are kept up to this length. */
+/** Comments and delivery messages are kept (stored and shown) up to this length. */
 const MAX_FREE_TEXT = 4000;
+
+/**
+ * Free text as it is kept, cut to MAX_FREE_TEXT. A callback carries its whole text, so that two long
+ * comments that differ only past the cut are still two answers.
+ */
+export function keptText(value: string | null): string | null {
+  return value !== null && value.length > MAX_FREE_TEXT ? `${value.slice(0, MAX_FREE_TEXT - 1)}…` : value;
+}
 
 export class CallbackPayloadError extends Error {
   override readonly name = 'CallbackPayloadError';
 }
 
-// Bounded to the columns they are stored in: an identifier over its column is refused, free text is cut.
+// Bounded to the columns they are stored in: an identifier over its column is refused, free text is cut
+// where it is kept (keptText).
 // Every string must be text a column and a notice can hold: no control character, lone surrogate or
 // bytes that were not UTF-8 (PostgreSQL refuses a NUL outright).
 const text = () => z.string({ error: 'must be text' }).refine(isWellFormedText, 'contains a control character, a lone surrogate or bytes that are not UTF-8');
@@ -35,9 +44,7 @@ const name = text()
   .max(255, 'is longer than 255 characters')
   .refine((v) => v.trim() !== '', 'must not be blank');
 const optionalName = text().max(255, 'is longer than 255 characters').nullish();
-const freeText = text()
-  .nullish()
-  .transform((v) => (v != null && v.length > MAX_FREE_TEXT ? `${v.slice(0, MAX_FREE_TEXT - 1)}…` : v));
+const freeText = text().nullish();
 const optionalText = text().max(100, 'is longer than 100 characters').nullish();
 
 const common = z.object({

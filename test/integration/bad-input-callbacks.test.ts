@@ -154,6 +154,10 @@ describe('POST /xmatters/callbacks', () => {
     const statuses = [];
     for (const comment of [`${long}-first`, `${long}-second`, `${long}-first`]) statuses.push(JSON.parse((await answer(comment)).text).status);
     assert.deepEqual(statuses, ['accepted', 'accepted', 'duplicate']);
+    // What is kept is still cut to 4,000 characters.
+    const kept = await w.probe.db('invite_recipients').where({ invite_id: inviteId, target_name: 'bsmith' }).first();
+    assert.equal(kept.comment.length, 4000);
+    assert.ok(kept.comment.endsWith('…'));
   });
 
   test('the table did not shrink', () => {
