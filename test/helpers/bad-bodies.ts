@@ -1,4 +1,4 @@
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 
 /** Malformed request bodies and field values, generated from a valid body so every other field stays valid. */
 
@@ -17,6 +17,17 @@ export interface BodyVariant {
 /** A JSON object of about `bytes` bytes. */
 export const bigJson = (bytes: number) => `{"padding":"${'x'.repeat(Math.max(0, bytes - 14))}"}`;
 
+/** 10 MB of JSON, and as small gzip, deflate and brotli bodies that inflate to it: made once, they take a while. */
+let tenMb: { json: string; gzip: Buffer; deflate: Buffer; br: Buffer } | undefined;
+function bombs() {
+  if (!tenMb) {
+    const json = bigJson(TEN_MB);
+    tenMb = { json, gzip: gzipSync(json), deflate: deflateSync(json), br: brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }) };
+  }
+  return tenMb;
+}
+export const tenMbJson = () => bombs().json;
+
 const nestedArrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const nestedObjects = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
 
@@ -34,6 +45,7 @@ export function bodyVariants(limitBytes: number, valid: unknown): BodyVariant[] 
   // Two bytes a level: the deepest nesting that still fits the endpoint's limit.
   const fittingDepth = Math.floor((limitBytes - 64) / 2);
   const fittingObjectDepth = Math.floor((limitBytes - 64) / 6);
+  const ten = bombs();
   return [
     ...(
       [
@@ -68,8 +80,8 @@ export function bodyVariants(limitBytes: number, valid: unknown): BodyVariant[] 
     typed('application/json; charset=utf-16le'),
     typed('application/json, text/plain'),
     { name: 'two Content-Type headers, text first', headers: { 'Content-Type': ['text/plain', 'application/json'] }, body: validText, status: [400] },
-    json('10 MB body', bigJson(TEN_MB), [413]),
-    { name: '10 MB body, chunked without a length', headers: { ...JSON_TYPE }, body: bigJson(TEN_MB), chunked: true, status: [413] },
+    json('10 MB body', ten.json, [413]),
+    { name: '10 MB body, chunked without a length', headers: { ...JSON_TYPE }, body: ten.json, chunked: true, status: [413] },
     json('one byte over the limit', bigJson(limitBytes + 1), [413]),
     json('100,000 nested arrays', nestedArrays(100_000), [413]),
     json('100,000 nested objects', nestedObjects(100_000), [413]),
@@ -80,9 +92,9 @@ export function bodyVariants(limitBytes: number, valid: unknown): BodyVariant[] 
     encoded('Content-Encoding br, not brotli', 'br', Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x01]), [400]),
     encoded('an unknown Content-Encoding', 'compress', validText, [415]),
     encoded('gzip of a body that is not JSON', 'gzip', gzipSync('{nope'), [400]),
-    encoded('a gzip bomb (10 MB once inflated)', 'gzip', gzipSync(bigJson(TEN_MB)), [413]),
-    encoded('a deflate bomb (10 MB once inflated)', 'deflate', deflateSync(bigJson(TEN_MB)), [413]),
-    encoded('a brotli bomb (10 MB once inflated)', 'br', brotliCompressSync(bigJson(TEN_MB)), [413]),
+    encoded('a gzip bomb (10 MB once inflated)', 'gzip', ten.gzip, [413]),
+    encoded('a deflate bomb (10 MB once inflated)', 'deflate', ten.deflate, [413]),
+    encoded('a brotli bomb (10 MB once inflated)', 'br', ten.br, [413]),
   ];
 }
 

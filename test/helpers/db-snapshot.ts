@@ -1,31 +1,40 @@
 import type { Db } from '../../lib/store/db';
 
-/** Every row of every table (the migration bookkeeping too), each row as canonical JSON, sorted. */
+/** Every row of every table (the migration bookkeeping too), each row as JSON, sorted, by table. */
 export type Snapshot = Map<string, string[]>;
 
-/** The tables the database holds now, on SQLite or PostgreSQL. */
-export async function tableNames(db: Db): Promise<string[]> {
-  if (db.client.config.client === 'pg') {
+const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
+ * A function that reads the whole database in one query: each row of each table as JSON, on SQLite
+ * (json_object over the table's columns) or PostgreSQL (row_to_json). The tables are those there now.
+ */
+export async function snapshotter(db: Db): Promise<() => Promise<Snapshot>> {
+  const pg = db.client.config.client === 'pg';
+  let sql: string;
+  if (pg) {
     const result = await db.raw<{ rows: Array<{ name: string }> }>('select tablename as name from pg_tables where schemaname = current_schema() order by 1');
-    return result.rows.map((r) => r.name);
+    sql = result.rows.map(({ name }) => `select '${name}' as t, row_to_json(x)::text as r from ${quote(name)} x`).join(' union all ');
+  } else {
+    const tables = await db.raw<Array<{ name: string }>>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by 1");
+    const selects: string[] = [];
+    for (const { name } of tables) {
+      const columns = await db.raw<Array<{ name: string }>>(`pragma table_info(${quote(name)})`);
+      selects.push(`select '${name}' as t, json_object(${columns.map((c) => `'${c.name}', ${quote(c.name)}`).join(', ')}) as r from ${quote(name)}`);
+    }
+    sql = selects.join(' union all ');
   }
-  const rows = await db.raw<Array<{ name: string }>>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by 1");
-  return rows.map((r) => r.name);
-}
-
-export async function snapshot(db: Db, tables: string[]): Promise<Snapshot> {
-  const out: Snapshot = new Map();
-  for (const table of tables) {
-    const rows: Array<Record<string, unknown>> = await db(table).select();
-    out.set(table, rows.map(canonical).sort());
-  }
-  return out;
-}
-
-function canonical(row: Record<string, unknown>): string {
-  return JSON.stringify(Object.fromEntries(Object.entries(row).sort(([a], [b]) => a.localeCompare(b))), (_key, value: unknown) =>
-    typeof value === 'bigint' ? String(value) : value,
-  );
+  return async () => {
+    const result = await db.raw<{ rows: Array<{ t: string; r: string }> } | Array<{ t: string; r: string }>>(sql);
+    const rows = Array.isArray(result) ? result : result.rows;
+    const out: Snapshot = new Map();
+    for (const { t, r } of rows) {
+      if (!out.has(t)) out.set(t, []);
+      out.get(t)!.push(r);
+    }
+    for (const list of out.values()) list.sort();
+    return out;
+  };
 }
 
 /** Per table, the rows that appeared and disappeared (an update is one of each); empty when nothing changed. */
@@ -41,7 +50,7 @@ export function changes(before: Snapshot, after: Snapshot): Map<string, { added:
   return out;
 }
 
-/** Rows of `a` not matched one for one in `b` (both sorted). */
+/** Rows of `a` not matched one for one in `b`. */
 function difference(a: string[], b: string[]): string[] {
   const left = new Map<string, number>();
   for (const row of b) left.set(row, (left.get(row) ?? 0) + 1);

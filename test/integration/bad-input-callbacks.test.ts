@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createInvite } from '../../lib/invites/service';
-import { bodyWith, JSON_TYPE, type Field } from '../helpers/bad-bodies';
+import { bodyWith, JSON_TYPE, tenMbJson, type Field } from '../helpers/bad-bodies';
 import { bodyCases, fieldCases, type JsonEndpoint } from '../helpers/bad-endpoints';
 import { runCases, Tally, type Case, type Expect } from '../helpers/bad-input';
 import { send, type Attempt } from '../helpers/raw-http';
@@ -113,7 +113,7 @@ describe('POST /xmatters/callbacks', () => {
       unauthorized('Bearer with the password', `Bearer ${password}`),
       unauthorized('duplicate Authorization headers, the wrong one first', [basic(username, 'wrong'), auth()]),
       unauthorized('a 12 KB Authorization header', `Basic ${'A'.repeat(12 * 1024)}`),
-      { name: 'wrong credentials with a 10 MB body', attempt: post(`{"p":"${'x'.repeat(10 * 1024 * 1024)}"}`, basic(username, 'wrong')), expect: { refused: 'json', status: [401] } },
+      { name: 'wrong credentials with a 10 MB body', attempt: post(tenMbJson(), basic(username, 'wrong')), expect: { refused: 'json', status: [401] } },
       { name: "another installation's invite", attempt: post(bodyWith(BODIES.response(), ['eventProperties'], properties(otherInviteId))), expect: { refused: 'json', status: [400], code: 'unknown_invite' } },
       { name: 'an invite that does not exist', attempt: post(bodyWith(BODIES.response(), ['eventProperties'], properties('00000000-0000-4000-8000-000000000000'))), expect: { refused: 'json', status: [400], code: 'unknown_invite' } },
       { name: 'no invite_id', attempt: post(bodyWith(BODIES.response(), ['eventProperties'], [{ room_id: '100' }])), expect: { refused: 'json', status: [400], code: 'unknown_invite' } },

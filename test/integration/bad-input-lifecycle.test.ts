@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { bodyWith, JSON_TYPE } from '../helpers/bad-bodies';
+import { bodyWith, JSON_TYPE, tenMbJson } from '../helpers/bad-bodies';
 import { bodyCases, fieldCases, jsonAttempt, type JsonEndpoint } from '../helpers/bad-endpoints';
 import { runCases, Tally, type Case, type Expect } from '../helpers/bad-input';
 import { startBadInputWorld, type BadInputWorld } from '../helpers/bad-world';
@@ -75,7 +75,7 @@ describe('DELETE /installable/:oauthId', () => {
     const del = (id: string, extra: Partial<{ headers: Record<string, string>; body: string }> = {}) => ({ method: 'DELETE', path: `/installable/${id}`, ...extra });
     const cases: Case[] = [
       { name: 'an installation HipChat still grants tokens for', attempt: del(w.global.oauthId), expect: { refused: 'json', status: [403], code: 'still_installed' } },
-      { name: 'the same with a 10 MB body', attempt: del(w.room.oauthId, { headers: JSON_TYPE, body: `{"p":"${'x'.repeat(10 * 1024 * 1024)}"}` }), expect: { refused: 'json', status: [403] } },
+      { name: 'the same with a 10 MB body', attempt: del(w.room.oauthId, { headers: JSON_TYPE, body: tenMbJson() }), expect: { refused: 'json', status: [403] } },
       { name: 'an unknown id: nothing to do', attempt: del('no-such-client'), expect: { answered: [204] } },
       { name: 'a NUL', attempt: del('a%00b'), expect: { refused: 'json', status: [404] } },
       { name: 'a broken percent escape', attempt: del('%ZZ'), expect: { refused: 'json', status: [400], code: 'invalid_path' } },

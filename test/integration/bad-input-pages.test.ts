@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { bodyWith, type Field } from '../helpers/bad-bodies';
+import { bodyWith, tenMbJson, type Field } from '../helpers/bad-bodies';
 import { authorizationHeader, bodyCases, fieldCases, jsonAttempt, tokenCases, type JsonEndpoint } from '../helpers/bad-endpoints';
 import { runCases, Tally, type Case, type Expect } from '../helpers/bad-input';
 import type { TokenKit } from '../helpers/bad-tokens';
@@ -94,7 +94,7 @@ describe('the JSON calls of the pages', () => {
         const otherRoom = w.world.hipchat.signJwt(w.room.oauthId, { userId: ALICE, roomId: 102 });
         const cases = tokenCases((authorization, query) => jsonAttempt(ep, JSON.stringify(ep.valid()), { authorization, ...(query ? { query } : {}) }), { ...kit, otherRoom });
         cases.push(
-          { name: 'a 10 MB body with a broken token', attempt: jsonAttempt(ep, `{"p":"${'x'.repeat(10 * 1024 * 1024)}"}`, { authorization: 'JWT broken' }), expect: { refused: 'json', status: [401, 413] } },
+          { name: 'a 10 MB body with a broken token', attempt: jsonAttempt(ep, tenMbJson(), { authorization: 'JWT broken' }), expect: { refused: 'json', status: [401, 413] } },
           { name: 'an 8 KB X-Request-Id', attempt: jsonAttempt(ep, '{', { headers: { 'X-Request-Id': 'r'.repeat(8192) } }), expect: { refused: 'json', status: [400] } },
           { name: 'a header block over 16 KB', attempt: jsonAttempt(ep, JSON.stringify(ep.valid()), { headers: { 'X-Padding': 'p'.repeat(20 * 1024) } }), expect: { refused: 'json', status: [431] } },
           { name: 'array and object query parameters with a bad body', attempt: jsonAttempt(ep, '{', { query: 'a[]=1&a[b]=2&a=1&a=2' }), expect: { refused: 'json', status: [400] } },
@@ -188,7 +188,7 @@ describe('GET /invite/api/recipients', () => {
     const cases: Case[] = queries.map((q) => ({ name: `?${q.slice(0, 60)}`, attempt: lookup(q), expect: { refused: 'json', status: [400], code: 'invalid' } }));
     // A % that starts no escape is read as the character it is: a search for the text as typed.
     for (const q of ['q=ab%ZZ', 'q=%u0041b']) cases.push({ name: `?${q} searches for the literal text`, attempt: lookup(q), expect: { answered: [200] } });
-    cases.push({ name: 'a 10 MB body on a GET with no search text', attempt: { ...lookup(''), headers: { Authorization: `JWT ${page}`, 'Content-Type': 'application/json' }, body: `{"q":"${'x'.repeat(10 * 1024 * 1024)}"}` }, expect: { refused: 'json', status: [400] } });
+    cases.push({ name: 'a 10 MB body on a GET with no search text', attempt: { ...lookup(''), headers: { Authorization: `JWT ${page}`, 'Content-Type': 'application/json' }, body: tenMbJson() }, expect: { refused: 'json', status: [400] } });
     cases.push({ name: 'an installation that is not set up', attempt: lookup('q=bsmith', `JWT ${await pageToken(w.world, bareInstall, { userId: ALICE, roomId: 102 })}`), expect: { refused: 'json', status: [409], code: 'not_configured' } });
     assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
   });

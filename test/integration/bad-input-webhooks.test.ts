@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { bodyWith, BROKEN_UTF8, fieldVariants, JSON_TYPE, type Field, type Path } from '../helpers/bad-bodies';
+import { bodyWith, BROKEN_UTF8, fieldVariants, JSON_TYPE, tenMbJson, type Field, type Path } from '../helpers/bad-bodies';
 import { authorizationHeader, bodyCases, tokenCases, type JsonEndpoint } from '../helpers/bad-endpoints';
 import type { Attempt } from '../helpers/raw-http';
 import { runCases, Tally, type Case, type Expect } from '../helpers/bad-input';
@@ -100,7 +100,7 @@ for (const event of EVENTS) {
       };
       const cases = tokenCases((authorization, query) => post(event, JSON.stringify(body(event)), { authorization, ...(query ? { query } : {}) }), kit);
       // A refused token with a 10 MB body: answered without reading it.
-      cases.push({ name: 'a page token with a 10 MB body', attempt: post(event, `{"p":"${'x'.repeat(10 * 1024 * 1024)}"}`, { authorization: `JWT ${kit.page}` }), expect: { refused: 'json', status: [401] } });
+      cases.push({ name: 'a page token with a 10 MB body', attempt: post(event, tenMbJson(), { authorization: `JWT ${kit.page}` }), expect: { refused: 'json', status: [401] } });
       assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
     });
 
