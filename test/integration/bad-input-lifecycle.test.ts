@@ -65,6 +65,9 @@ describe('POST /installable', () => {
       { name: 'a known oauthId with another secret', attempt: jsonAttempt(install, bodyWith({ ...install.valid(), oauthId: known }, ['oauthSecret'], 'another-secret')), expect: { refused: 'json', status: [409] } },
       { name: 'a known oauthId with another group', attempt: jsonAttempt(install, bodyWith({ ...install.valid(), oauthId: known, oauthSecret: w.global.oauthSecret }, ['groupId'], 999)), expect: { refused: 'json', status: [403] } },
       { name: 'PUT', attempt: { ...jsonAttempt(install, JSON.stringify(install.valid())), method: 'PUT' }, expect: { refused: 'json', status: [404] } },
+      { name: 'array and object query parameters with a bad body', attempt: jsonAttempt(install, '{', { query: 'oauthId[]=a&oauthId[$ne]=b&a=1&a=2' }), expect: { refused: 'json', status: [400] } },
+      { name: 'a header block over 16 KB', attempt: jsonAttempt(install, JSON.stringify(install.valid()), { headers: { 'X-Padding': 'p'.repeat(20 * 1024) } }), expect: { refused: 'json', status: [431] } },
+      { name: 'an 8 KB X-Request-Id with a bad body', attempt: jsonAttempt(install, '{', { headers: { 'X-Request-Id': 'r'.repeat(8192) } }), expect: { refused: 'json', status: [400] } },
     ];
     assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
   });
@@ -99,6 +102,13 @@ describe('descriptor, health, readiness, metrics, static files and unknown paths
     const cases: Case[] = [
       ...['/atlassian-connect.json', '/healthz', '/readyz', '/metrics', '/', '/public/css/addon.css', '/public/js/addon-api.js', '/public/img/avatar.png'].flatMap((path) => [answered(path), answered(`${path}${odd}`), answered(path, [200], 'HEAD')]),
       ...['/atlassian-connect.json', '/healthz', '/readyz', '/metrics', '/public/css/addon.css'].flatMap((path) => [missing(path, 'POST'), missing(path, 'DELETE')]),
+      // Nothing here reads a body or a credential: a body, invalid JSON or odd headers change nothing.
+      ...['/atlassian-connect.json', '/healthz', '/readyz', '/metrics'].flatMap((path): Case[] => [
+        { name: `GET ${path} with a 10 MB body`, attempt: { method: 'GET', path, headers: JSON_TYPE, body: tenMbJson() }, expect: { answered: [200] } },
+        { name: `GET ${path} with invalid JSON`, attempt: { method: 'GET', path, headers: JSON_TYPE, body: '{"a":' }, expect: { answered: [200] } },
+        { name: `GET ${path} with duplicate Authorization headers`, attempt: { method: 'GET', path, headers: { Authorization: ['JWT a', 'Basic b'] } }, expect: { answered: [200] } },
+        { name: `GET ${path} with a header block over 16 KB`, attempt: { method: 'GET', path, headers: { 'X-Padding': 'p'.repeat(20 * 1024) } }, expect: { refused: 'json', status: [431] } },
+      ]),
       answered('/public', [301]),
       missing('/healthz/x'),
       missing('/public/../package.json'),

@@ -188,6 +188,7 @@ describe('GET /invite/api/recipients', () => {
     const cases: Case[] = queries.map((q) => ({ name: `?${q.slice(0, 60)}`, attempt: lookup(q), expect: { refused: 'json', status: [400], code: 'invalid' } }));
     // A % that starts no escape is read as the character it is: a search for the text as typed.
     for (const q of ['q=ab%ZZ', 'q=%u0041b']) cases.push({ name: `?${q} searches for the literal text`, attempt: lookup(q), expect: { answered: [200] } });
+    cases.push({ name: 'a header block over 16 KB', attempt: { ...lookup('q=bsmith'), headers: { Authorization: `JWT ${page}`, 'X-Padding': 'p'.repeat(20 * 1024) } }, expect: { refused: 'json', status: [431] } });
     cases.push({ name: 'a 10 MB body on a GET with no search text', attempt: { ...lookup(''), headers: { Authorization: `JWT ${page}`, 'Content-Type': 'application/json' }, body: tenMbJson() }, expect: { refused: 'json', status: [400] } });
     cases.push({ name: 'an installation that is not set up', attempt: lookup('q=bsmith', `JWT ${await pageToken(w.world, bareInstall, { userId: ALICE, roomId: 102 })}`), expect: { refused: 'json', status: [409], code: 'not_configured' } });
     assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
@@ -206,6 +207,8 @@ describe('the pages HipChat frames', () => {
       const cases = tokenCases(load, { ...kit, acceptsPage: false, otherRoom }, 'page');
       cases.push(
         { name: 'odd extra query parameters are ignored', attempt: load(`JWT ${hipchat}`, 'x[]=1&x[a]=2&x=1&x=2&%00=1'), expect: { answered: [200] } },
+        { name: 'a 10 MB body with a broken token', attempt: { ...load('JWT broken', undefined), body: tenMbJson() } },
+        { name: 'a 10 MB body is not read', attempt: { ...load(`JWT ${hipchat}`, undefined), body: tenMbJson() }, expect: { answered: [200] } },
         { name: 'POST to the page', attempt: { method: 'POST', path, headers: { Authorization: `JWT ${hipchat}`, 'Content-Type': 'application/json' }, body: '{}' }, expect: { refused: 'json', status: [404] } },
       );
       assert.deepEqual(await runCases(w.probe, tally, { refused: 'page' }, cases), []);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { bodyWith, BROKEN_UTF8, fieldVariants, JSON_TYPE, tenMbJson, type Field, type Path } from '../helpers/bad-bodies';
+import { bodyWith, BROKEN_UTF8, fieldVariants, JSON_TYPE, RawBytes, tenMbJson, type Field, type Path } from '../helpers/bad-bodies';
 import { authorizationHeader, bodyCases, tokenCases, type JsonEndpoint } from '../helpers/bad-endpoints';
 import type { Attempt } from '../helpers/raw-http';
 import { runCases, Tally, type Case, type Expect } from '../helpers/bad-input';
@@ -147,6 +147,24 @@ for (const event of EVENTS) {
     });
   });
 }
+
+describe('/oncall commands with broken text', () => {
+  test('are answered in the room that the command is broken; nothing is looked up or invited', async () => {
+    const commands: Array<[string, string | RawBytes]> = [
+      ['a lone surrogate in the name', '/oncall invite \ud800bob Please join'],
+      ['a NUL in the description', '/oncall invite bsmith Please\u0000 join'],
+      ['an ANSI escape in the name', '/oncall invite \u001b[31mbsmith Please join'],
+      ['overlong UTF-8 in the name', new RawBytes(Buffer.from([...Buffer.from('/oncall invite bs'), 0xc0, 0xaf, ...Buffer.from('mith Please join')]))],
+    ];
+    // The message is remembered (so a redelivery is not answered twice), and that is all.
+    const cases: Case[] = commands.map(([name, text]) => ({
+      name,
+      attempt: post('room_message', bodyWith(body('room_message'), ['item', 'message', 'message'], text), { authorization: `JWT ${hipchatToken()}` }),
+      expect: { answered: [200], stores: { seen_events: 1 } },
+    }));
+    assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
+  });
+});
 
 describe('webhook paths and headers', () => {
   test('unknown events, odd paths and bad headers', async () => {
