@@ -2,7 +2,7 @@ import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib'
 
 /** Malformed request bodies and field values, generated from a valid body so every other field stays valid. */
 
-export const TEN_MB = 10 * 1024 * 1024;
+const TEN_MB = 10 * 1024 * 1024;
 export const JSON_TYPE = { 'Content-Type': 'application/json' } as const;
 
 export interface BodyVariant {
@@ -15,7 +15,7 @@ export interface BodyVariant {
 }
 
 /** A JSON object of about `bytes` bytes. */
-export const bigJson = (bytes: number) => `{"padding":"${'x'.repeat(Math.max(0, bytes - 14))}"}`;
+const bigJson = (bytes: number) => `{"padding":"${'x'.repeat(Math.max(0, bytes - 14))}"}`;
 
 /** 10 MB of JSON, and as small gzip, deflate and brotli bodies that inflate to it: made once, they take a while. */
 let tenMb: { json: string; gzip: Buffer; deflate: Buffer; br: Buffer } | undefined;
@@ -106,9 +106,9 @@ export class RawBytes {
 export class RawJson {
   constructor(readonly text: string) {}
 }
+/** Removes the field. */
 export const MISSING = Symbol('missing');
 
-export type FieldValue = unknown;
 export type Path = Array<string | number>;
 
 export interface Field {
@@ -131,8 +131,8 @@ export interface Field {
 }
 
 /** Wrong types, missing, empty, control characters, lone surrogates, broken UTF-8 and overlong values for one field. */
-export function fieldVariants(field: Field, roomForText: number): Array<{ name: string; value: FieldValue }> {
-  const v = (name: string, value: FieldValue) => ({ name, value });
+export function fieldVariants(field: Field, roomForText: number): Array<{ name: string; value: unknown }> {
+  const v = (name: string, value: unknown) => ({ name, value });
   const wrongTypes = [
     ...(field.nullable ? [] : [v('null', null)]),
     v('true', true),
@@ -187,7 +187,7 @@ export function fieldVariants(field: Field, roomForText: number): Array<{ name: 
 }
 
 /** Invalid UTF-8 inside a JSON string: what a broken client or an attacker sends instead of text. */
-export const BROKEN_UTF8: Array<{ name: string; value: FieldValue }> = [
+export const BROKEN_UTF8: Array<{ name: string; value: unknown }> = [
   { name: 'overlong UTF-8 for "/"', value: new RawBytes(Buffer.from([0x61, 0x62, 0xc0, 0xaf, 0x63])) },
   { name: 'an encoded surrogate (CESU-8)', value: new RawBytes(Buffer.from([0x61, 0x62, 0xed, 0xa0, 0x80, 0x63])) },
   { name: 'a byte that is never UTF-8', value: new RawBytes(Buffer.from([0x61, 0x62, 0xff, 0x63])) },
@@ -195,7 +195,7 @@ export const BROKEN_UTF8: Array<{ name: string; value: FieldValue }> = [
 ];
 
 /** `base` with the value at `path` replaced (or removed), as the bytes of a JSON body. */
-export function bodyWith(base: unknown, path: Path, value: FieldValue): Buffer {
+export function bodyWith(base: unknown, path: Path, value: unknown): Buffer {
   const copy = structuredClone(base) as Record<string | number, unknown>;
   let node: Record<string | number, unknown> = copy;
   for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
