@@ -26,7 +26,7 @@ import { CallbackAuthenticator } from './lib/security/callback-auth';
 import { createRequestLimits } from './lib/security/request-limits';
 import { oncallJobHandler } from './lib/invites/command';
 import { roomEventHandlers } from './lib/invites/room-events';
-import { errorHandler, notFound } from './routes/errors';
+import { answerClientError, errorHandler, notFound } from './routes/errors';
 import type { HipChatLimits } from './lib/store/hipchat-calls';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
@@ -231,6 +231,7 @@ async function main(): Promise<void> {
   const server: Server = addon.app.listen(config.port, config.host, () => {
     addon.log.info({ url: config.baseUrl, descriptor: `${config.baseUrl}/atlassian-connect.json`, port: config.port }, 'add-on listening');
   });
+  server.on('clientError', answerClientError);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -48,6 +48,21 @@ const BODY_ERRORS: Record<string, [number, string, string]> = {
   'parameters.too.many': [413, 'too_large', 'The request has too many parameters.'],
 };
 
+/**
+ * What went wrong reading the request, from errors that carry no body-parser `type`: a compressed body
+ * zlib cannot inflate (body-parser passes zlib's own error on as a 400), and a path parameter that is not
+ * percent-encoded UTF-8 (the router's URIError, marked 400). Anything else with a `status` is not trusted.
+ */
+function unreadableRequest(err: unknown): AddonError | undefined {
+  const e = err as { status?: unknown; expose?: unknown; errno?: unknown; type?: unknown };
+  if (e.status !== 400) return undefined;
+  if (err instanceof URIError) return new AddonError(400, 'invalid_path', 'The URL path has a broken percent-encoding: each %XX must spell UTF-8.', { cause: err });
+  if (e.expose === true && e.type === undefined && typeof e.errno === 'number') {
+    return new AddonError(400, 'invalid_encoding', 'The request body could not be decompressed: it is not valid for its Content-Encoding.', { cause: err });
+  }
+  return undefined;
+}
+
 /** Upstream errors that explain themselves to an admin: named by class, so no import cycle is needed. */
 const UPSTREAMS: Record<string, string> = { HipChatApiError: 'hipchat', XMattersError: 'xmatters' };
 
@@ -63,6 +78,8 @@ export function toAddonError(err: unknown): AddonError {
     const [status, code, message] = BODY_ERRORS[e.type]!;
     return new AddonError(status, code, message, { cause: err });
   }
+  const unreadable = e && unreadableRequest(err);
+  if (unreadable) return unreadable;
   const upstream = e && typeof e.name === 'string' ? UPSTREAMS[e.name] : undefined;
   if (upstream && typeof e!.message === 'string') {
     const retryAfterSeconds = typeof e!.retryAfterSeconds === 'number' ? e!.retryAfterSeconds : undefined;

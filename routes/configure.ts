@@ -109,8 +109,9 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     json,
     api(async (req, res) => {
       const context = contextOf(req);
-      await requireEditor(context);
+      // The input first: a malformed call must not cost a HipChat request (each counts against the installation's budget).
       const body = parseInput(credentialsBody, req.body, 'invalid_request');
+      await requireEditor(context);
       const stored = await findStoredSettings(deps.db, context.installation.oauthId);
       const result = await testCredentials(deps.xmattersHttp, credentialsFrom(deps, body, stored));
       context.log.info({ hostname: body.hostname, username: body.username }, 'xMatters credentials tested');
@@ -129,8 +130,8 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     json,
     api(async (req, res) => {
       const context = contextOf(req);
-      const editor = await requireEditor(context);
       const body = parseInput(settingsBody, req.body, 'invalid_request');
+      const editor = await requireEditor(context);
       const installationId = context.installation.oauthId;
       const stored = await findStoredSettings(deps.db, installationId);
       const credentials = credentialsFrom(deps, body, stored);
@@ -198,8 +199,8 @@ export function configureRoutes(deps: ConfigureDeps): Router {
     json,
     api(async (req, res) => {
       const context = contextOf(req);
-      const editor = await requireEditor(context);
       parseInput(regenerateBody, req.body, 'invalid_request');
+      const editor = await requireEditor(context);
       const installationId = context.installation.oauthId;
       const settings = await findSettings(deps.db, installationId);
       const notConfigured = new AddonError(409, 'not_configured', 'Save the xMatters settings first: the callback credentials are created with them.');

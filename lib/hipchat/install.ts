@@ -14,9 +14,12 @@ export class InstallRefused extends AddonError {
   }
 }
 
+/** What an oauthId may be: install refuses anything else, so a token naming anything else is no installation's. */
+export const OAUTH_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
 export const installBody = z.object({
   capabilitiesUrl: z.url({ protocol: /^https?$/ }),
-  oauthId: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'must be letters, digits, dot, dash or underscore'),
+  oauthId: z.string().min(1).max(100).regex(OAUTH_ID, 'must be letters, digits, dot, dash or underscore'),
   oauthSecret: z.string().min(1).max(200),
   groupId: z.coerce.number().int().positive(),
   roomId: z.coerce.number().int().positive().nullish(),

@@ -4,6 +4,7 @@ import jwt from 'jsonwebtoken';
 import { AddonError } from '../errors';
 import type { Logger } from '../logger';
 import type { HipChatClient } from './client';
+import { OAUTH_ID } from './install';
 import type { Installation, InstallationCache } from './installations';
 
 /** How far a token's clock may be off: exp may be this much past, iat this much ahead. */
@@ -118,6 +119,8 @@ export async function verifyJwt(token: string, installations: InstallationCache,
   if (kind === 'page' && !acceptPage) throw new JwtRejected('a page token is not accepted here; only HipChat signs these requests');
   const iss = decoded.payload.iss;
   if (typeof iss !== 'string' || !iss || iss.length > 100) throw new JwtRejected('the token has no issuer (iss)');
+  // Checked before the database is asked (PostgreSQL refuses a NUL in a query).
+  if (!OAUTH_ID.test(iss)) throw new JwtRejected('the token was issued for an installation this add-on does not know');
 
   let installation = await installations.get(iss);
   if (!installation) throw new JwtRejected('the token was issued for an installation this add-on does not know');

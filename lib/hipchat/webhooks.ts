@@ -18,7 +18,9 @@ const envelope = z.object({
   webhook_id: z.union([z.number(), z.string().max(100)]).optional(),
   item: z.object({ room }).passthrough(),
 });
-const messageItem = z.object({ room, message: z.object({ id: z.string().min(1).max(100), message: z.string().max(10_000), from: person }) });
+/** A uuid in HipChat's webhooks (docs §7); it becomes a dedupe key, so anything but visible ASCII is refused. */
+const messageId = z.string().min(1).max(100).regex(/^[\x21-\x7E]+$/, 'must be a message id: letters, digits and punctuation, no spaces or control characters');
+const messageItem = z.object({ room, message: z.object({ id: messageId, message: z.string().max(10_000), from: person }) });
 const senderItem = z.object({ room, sender: person });
 const optionalSenderItem = z.object({ room, sender: person.optional() });
 

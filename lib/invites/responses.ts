@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { enqueueJobs, type Job } from '../store/jobs';
 import { findInvite, findInviteByEvent, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
-import type { XMattersCallback } from '../xmatters/callbacks';
+import { keptText, type XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
 import { JOB_KINDS, noticeJob, type InviteDeps } from './service';
 import { DEFAULT_ANSWERS, answerMeaning } from './answers';
@@ -89,14 +89,15 @@ const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'esc
     // An answer given again (E17): the room hears of the change, and the latest answer counts.
     const previous = before?.lastResponse && before.lastResponse !== callback.response ? before.lastResponse : null;
     const stayJoined = before?.state === 'joined' && !declined;
+    const comment = keptText(callback.annotation);
     await upsertRecipient(trx, invite.id, callback.recipient, {
       ...(stayJoined ? {} : accepted ? { state: 'accepted' as const } : declined ? { state: 'declined' as const } : {}),
       lastResponse: callback.response,
-      comment: callback.annotation,
+      comment,
       device: callback.device,
       respondedAt: Date.now(),
     });
-    const payload: ResponsePayload = { inviteId: invite.id, targetName: callback.recipient, response: callback.response, previous, comment: callback.annotation, device: callback.device, accepted, declined };
+    const payload: ResponsePayload = { inviteId: invite.id, targetName: callback.recipient, response: callback.response, previous, comment, device: callback.device, accepted, declined };
     await enqueueJobs(trx, [{ kind: JOB_KINDS.response, installationId: invite.installationId, roomId: invite.roomId, payload }]);
   },
   async deliveryStatus(trx, { invite }, callback) {
@@ -106,7 +107,7 @@ const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'esc
     if (!current || current.state === 'sent' || current.state === 'delivered') {
       await upsertRecipient(trx, invite.id, callback.recipient, { state: failed ? 'failed' : 'delivered', device: callback.device });
     }
-    if (failed) await enqueueJobs(trx, [notice(invite, deliveryFailedNotice(invite, callback.recipient, deliveryReason(callback.message, callback.device)))]);
+    if (failed) await enqueueJobs(trx, [notice(invite, deliveryFailedNotice(invite, callback.recipient, deliveryReason(keptText(callback.message), callback.device)))]);
   },
   async status(trx, { invite }, callback) {
     // Lower case in webhooks, upper case in the REST API (E15).
@@ -115,12 +116,12 @@ const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'esc
   async comment(trx, { invite, connection }, callback) {
     // The add-on's own comments (written as the integration user) come back too: never echo them.
     if (connection && callback.author.targetName?.toLowerCase() === connection.username.toLowerCase()) return;
-    await enqueueJobs(trx, [notice(invite, xmattersCommentNotice(invite, callback.author.name, callback.comment))]);
+    await enqueueJobs(trx, [notice(invite, xmattersCommentNotice(invite, callback.author.name, keptText(callback.comment) ?? ''))]);
   },
   async recipientFailure(trx, { invite }, callback) {
     const current = (await listRecipients(trx, invite.id)).find((r) => r.targetName === callback.recipient);
     if (current && (current.state === 'sent' || current.state === 'delivered')) await upsertRecipient(trx, invite.id, callback.recipient, { state: 'failed' });
-    await enqueueJobs(trx, [notice(invite, recipientFailureNotice(invite, callback.recipient, callback.reason, callback.message))]);
+    await enqueueJobs(trx, [notice(invite, recipientFailureNotice(invite, callback.recipient, callback.reason, keptText(callback.message)))]);
   },
 };
 

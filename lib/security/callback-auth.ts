@@ -27,7 +27,8 @@ export class CallbackAuthenticator {
 
   /** The installation the credentials belong to, or undefined when they are wrong. */
   async authenticate(username: string, password: string): Promise<string | undefined> {
-    if (username.length === 0 || username.length > 100) return undefined;
+    // Usernames are visible ASCII (xm-…); anything else is wrong without asking the database, which may refuse it (a NUL on PostgreSQL).
+    if (!/^[\x21-\x7E]{1,100}$/.test(username)) return undefined;
     const now = this.now();
     let entry = this.entries.get(username);
     if (!entry || now - entry.at >= FRESH_MS) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText } from '../text';
 
 // Callback payloads xMatters POSTs back: per-event callbacks and outbound-integration webhooks
 // share one JSON shape (docs/xmatters.md §3.2). The kind is told by which field is present.
@@ -24,22 +25,35 @@ export type XMattersCallback =
   /** A webhook of a kind the add-on does not use: acknowledged and ignored. */
   | (CallbackCommon & { kind: 'other' });
 
-/** Comments and delivery messages are kept up to this length. */
+/** Comments and delivery messages are kept (stored and shown) up to this length. */
 const MAX_FREE_TEXT = 4000;
+
+/**
+ * Free text as it is kept, cut to MAX_FREE_TEXT. A callback carries its whole text, so that two long
+ * comments that differ only past the cut are still two answers.
+ */
+export function keptText(value: string | null): string | null {
+  return value !== null && value.length > MAX_FREE_TEXT ? `${value.slice(0, MAX_FREE_TEXT - 1)}…` : value;
+}
 
 export class CallbackPayloadError extends Error {
   override readonly name = 'CallbackPayloadError';
 }
 
-// Bounded to the columns they are stored in: an identifier over its column is refused, free text is cut.
-const propertyValue = z.union([z.string().max(10_000, 'is longer than 10000 characters'), z.number(), z.boolean(), z.null()]);
-const name = z.string({ error: 'must be text' }).min(1, 'must not be empty').max(255, 'is longer than 255 characters');
-const optionalName = z.string({ error: 'must be text' }).max(255, 'is longer than 255 characters').nullish();
-const freeText = z
-  .string({ error: 'must be text' })
-  .nullish()
-  .transform((v) => (v != null && v.length > MAX_FREE_TEXT ? `${v.slice(0, MAX_FREE_TEXT - 1)}…` : v));
-const optionalText = z.string({ error: 'must be text' }).max(100, 'is longer than 100 characters').nullish();
+// Bounded to the columns they are stored in: an identifier over its column is refused, free text is cut
+// where it is kept (keptText).
+// Every string must be text a column and a notice can hold: no control character, lone surrogate or
+// bytes that were not UTF-8 (PostgreSQL refuses a NUL outright).
+const text = () => z.string({ error: 'must be text' }).refine(isWellFormedText, 'contains a control character, a lone surrogate or bytes that are not UTF-8');
+const propertyValue = z.union([text().max(10_000, 'is longer than 10000 characters'), z.number(), z.boolean(), z.null()]);
+const propertyName = text().max(255, 'is longer than 255 characters');
+const name = text()
+  .min(1, 'must not be empty')
+  .max(255, 'is longer than 255 characters')
+  .refine((v) => v.trim() !== '', 'must not be blank');
+const optionalName = text().max(255, 'is longer than 255 characters').nullish();
+const freeText = text().nullish();
+const optionalText = text().max(100, 'is longer than 100 characters').nullish();
 
 const common = z.object({
   eventIdentifier: z.union([z.number().int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER), z.string().regex(/^\d{1,15}$/).transform(Number)], {
@@ -47,7 +61,7 @@ const common = z.object({
   }),
   date: optionalText,
   eventProperties: z
-    .union([z.array(z.record(z.string().max(255), propertyValue)).max(200), z.record(z.string().max(255), propertyValue)], {
+    .union([z.array(z.record(propertyName, propertyValue)).max(200), z.record(propertyName, propertyValue)], {
       error: 'must be a list of one-key objects or an object of text values',
     })
     .nullish(),
@@ -56,17 +70,17 @@ const common = z.object({
 const responseSchema = common.extend({ recipient: name, response: name, annotation: freeText, device: optionalName });
 const deliverySchema = common.extend({ recipient: name, deliveryStatus: name, device: optionalName, message: freeText });
 const statusSchema = common.extend({ status: name });
-const personName = z.string().max(255).nullish();
+const personName = optionalName;
 // The comment, escalation and targeted-failure payloads are not published; these follow webhooks_intro.htm
 // (what each carries) and the Flow Designer outputs xMatters names (annotation.comment, annotation.author.*).
 const commentSchema = common.extend({
   annotation: z.object({
-    id: z.union([z.string(), z.number()]).transform(String).nullish(),
-    comment: z.string({ error: 'must be text' }),
+    id: z.union([text().max(100, 'is longer than 100 characters'), z.number()]).transform(String).nullish(),
+    comment: text(),
     author: z.object({ targetName: personName, firstName: personName, lastName: personName }).nullish(),
   }),
 });
-const escalationSchema = common.extend({ escalation: z.object({ group: z.union([z.string().max(255), z.object({ targetName: z.string().max(255) })]).nullish() }).passthrough() });
+const escalationSchema = common.extend({ escalation: z.object({ group: z.union([optionalName, z.object({ targetName: name })]) }).passthrough() });
 const recipientFailureSchema = common.extend({ recipient: name, reason: optionalText, message: freeText });
 
 export function parseCallback(payload: unknown): XMattersCallback {
@@ -105,7 +119,7 @@ export function parseCallback(payload: unknown): XMattersCallback {
     const p = read(commentSchema, payload, 'comment');
     const a = p.annotation;
     const name = [a.author?.firstName, a.author?.lastName].filter((part) => part && part.trim()).join(' ') || a.author?.targetName || 'Someone';
-    return { kind: 'comment', ...commonFields(p), commentId: a.id ?? null, comment: cut(a.comment), author: { targetName: a.author?.targetName ?? null, name } };
+    return { kind: 'comment', ...commonFields(p), commentId: a.id ?? null, comment: a.comment, author: { targetName: a.author?.targetName ?? null, name } };
   }
   if (has('escalation')) {
     const p = read(escalationSchema, payload, 'escalation');
@@ -117,10 +131,6 @@ export function parseCallback(payload: unknown): XMattersCallback {
     return { kind: 'recipientFailure', ...commonFields(p), recipient: p.recipient, reason: meaningful(p.reason), message: meaningful(p.message) };
   }
   return { kind: 'other', ...commonFields(read(common, payload, 'outbound integration')) };
-}
-
-function cut(text: string): string {
-  return text.length > MAX_FREE_TEXT ? `${text.slice(0, MAX_FREE_TEXT - 1)}…` : text;
 }
 
 function read<T extends z.ZodType>(schema: T, payload: object, kind: string): z.infer<T> {

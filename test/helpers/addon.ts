@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createAddon, type Addon, type AddonOptions } from '../../app';
 import { loadConfig } from '../../lib/config';
+import { answerClientError } from '../../routes/errors';
 import { createLogger } from '../../lib/logger';
 import { freshDatabase } from './db';
 
@@ -45,6 +46,7 @@ export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Re
   });
   const addon = await createAddon(config, createLogger('debug', sink), opts.options);
   server.on('request', addon.app);
+  server.on('clientError', answerClientError);
   return {
     addon,
     baseUrl,

@@ -64,4 +64,31 @@ describe('the add-on answers with its own status, never an upstream one', () => 
     assert.equal(toAddonError({ type: 'entity.too.large', status: 413 }).status, 413);
     assert.equal(toAddonError({ type: 'something.else', status: 418 }).status, 500);
   });
+
+  it('a compressed body zlib cannot inflate is a 400, not a 500', async () => {
+    const app = express();
+    app.use(pinoHttp({ logger: createLogger('silent') }));
+    app.post('/in', express.json(), (_req, res) => void res.status(204).end());
+    app.use(errorHandler);
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(app).post('/in').set('Content-Type', 'application/json').set('Content-Encoding', encoding).send(Buffer.from('not compressed'));
+      assert.equal(res.status, 400, `${encoding}: ${res.text}`);
+      assert.equal(res.body.error.code, 'invalid_encoding');
+    }
+  });
+
+  it('a path parameter that is not percent-encoded UTF-8 is a 400; a URIError of our own is still a 500', async () => {
+    const app = express();
+    app.use(pinoHttp({ logger: createLogger('silent') }));
+    app.get('/p/:id', (_req, res) => void res.status(204).end());
+    app.get('/own', () => {
+      decodeURIComponent('%E0%A4%A');
+    });
+    app.use(errorHandler);
+    const bad = await request(app).get('/p/%ZZ');
+    assert.equal(bad.status, 400, bad.text);
+    assert.equal(bad.body.error.code, 'invalid_path');
+    assert.equal((await request(app).get('/p/%C0%AF')).status, 400);
+    assert.equal((await request(app).get('/own')).status, 500);
+  });
 });

@@ -64,4 +64,13 @@ describe('verifyJwt', () => {
     await assert.rejects(verifyJwt(jwt.sign({ iss: 'oauth-1' }, SECRET), cache, false), /no expiry/);
     await assert.rejects(verifyJwt(hipchatToken({ iss: 'x'.repeat(200) }), cache, false), /no issuer/);
   });
+
+  it('refuses an issuer no oauthId could be without looking it up', async () => {
+    const lookups: string[] = [];
+    const counting = { get: async (id: string) => (lookups.push(id), undefined) } as unknown as InstallationCache;
+    for (const iss of ['oauth-1\u0000', 'oauth 1', 'oauth-1\ud800', 'ö']) {
+      await assert.rejects(verifyJwt(hipchatToken({ iss }), counting, false), /does not know/, JSON.stringify(iss));
+    }
+    assert.deepEqual(lookups, []);
+  });
 });

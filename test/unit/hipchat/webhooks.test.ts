@@ -35,4 +35,11 @@ describe('parseWebhook', () => {
     assert.throws(() => parseWebhook('room_message', { event: 'room_message', item: { room } }), /room_message item is not valid/);
     assert.throws(() => parseWebhook('room_enter', { event: 'room_enter', item: { room: { id: -1 } } }), WebhookPayloadError);
   });
+
+  it('refuses a message id that could not be a dedupe key: blank, control characters, lone surrogates', () => {
+    for (const id of [' ', 'a b', 'a\u0000b', 'a\u001bb', 'a\ud800', 'a\ufffdb']) {
+      const body = { event: 'room_message', item: { room, message: { id, from, message: '/oncall help' } } };
+      assert.throws(() => parseWebhook('room_message', body), /message\.id: must be a message id/, JSON.stringify(id));
+    }
+  });
 });

@@ -87,6 +87,11 @@ describe('parseCallback', () => {
       ['non-numeric eventIdentifier', { eventIdentifier: 'abc', status: 'active' }, /"eventIdentifier"/],
       ['eventProperties of the wrong type', { eventIdentifier: 1, status: 'active', eventProperties: 'Room=ops' }, /"eventProperties"/],
       ['empty delivery status', { eventIdentifier: 1, recipient: 'bsmith', deliveryStatus: '' }, /deliveryStatus callback is not valid/],
+      ['a blank recipient', { eventIdentifier: 1, recipient: '  ', response: 'Accept' }, /"recipient" must not be blank/],
+      ['a NUL in the recipient', { eventIdentifier: 1, recipient: 'bs\u0000mith', response: 'Accept' }, /"recipient" contains a control character/],
+      ['a lone surrogate in the comment', { eventIdentifier: 1, recipient: 'bsmith', response: 'Accept', annotation: 'omw \ud800' }, /"annotation" contains .* a lone surrogate/],
+      ['broken UTF-8 in the status', { eventIdentifier: 1, status: 'act\ufffdive' }, /"status" contains .* not UTF-8/],
+      ['a control character in an event property', { eventIdentifier: 1, status: 'active', eventProperties: [{ invite_id: 'a\u001bb' }] }, /"eventProperties.0.invite_id" contains a control character/],
     ];
     for (const [name, payload, message] of cases) {
       it(name, () => {
