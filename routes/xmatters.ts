@@ -77,11 +77,9 @@ export function xmattersRoutes(deps: XMattersRouteDeps): Router {
         ctx.log.info({ kind: callback.kind, eventIdentifier: callback.eventIdentifier, outcome }, 'xMatters callback');
         res.status(200).json({ status: outcome === 'applied' ? 'accepted' : outcome });
       } catch (err) {
-        if (!(err instanceof UnknownInvite)) throw err;
-        // Acknowledged, so xMatters does not retry what can never apply (an invite whose room was deleted);
-        // the answer and the log say why, for the integration's Activity Stream.
-        ctx.log.warn({ kind: callback.kind, eventIdentifier: callback.eventIdentifier, reason: err.message }, 'xMatters callback for no known invite ignored');
-        res.status(200).json({ status: 'ignored', reason: err.message });
+        // Refused with the reason, which the integration's Activity Stream in xMatters shows.
+        if (err instanceof UnknownInvite) throw new AddonError(404, 'unknown_invite', err.message, { retryable: false });
+        throw err;
       }
     },
   );

@@ -126,7 +126,8 @@ export function parseCallback(payload: unknown): XMattersCallback {
     const group = p.escalation.group;
     return { kind: 'escalation', ...commonFields(p), group: group == null ? null : typeof group === 'string' ? group : group.targetName };
   }
-  if (has('recipient') && (has('reason') || has('message'))) {
+  // A targeted-recipient failure names its reason; a delivery update without its status is not one.
+  if (has('recipient') && has('reason')) {
     const p = read(recipientFailureSchema, payload, 'targeted recipient failure');
     return { kind: 'recipientFailure', ...commonFields(p), recipient: p.recipient, reason: meaningful(p.reason), message: meaningful(p.message) };
   }

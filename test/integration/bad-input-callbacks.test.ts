@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { createInvite } from '../../lib/invites/service';
-import { bodyWith, JSON_TYPE, tenMbJson, type Field } from '../helpers/bad-bodies';
+import { bodyWith, JSON_TYPE, MISSING, tenMbJson, type Field } from '../helpers/bad-bodies';
 import { bodyCases, fieldCases, type JsonEndpoint } from '../helpers/bad-endpoints';
 import { runCases, Tally, type Case, type Expect } from '../helpers/bad-input';
 import { send, type Attempt } from '../helpers/raw-http';
@@ -67,18 +67,20 @@ const FIELDS: Record<Kind, Field[]> = {
   response: [
     ...common,
     { path: ['recipient'], kind: 'text', max: 255 },
-    { path: ['response'], kind: 'text', max: 255 },
+    // Without a response the payload is another kind of webhook, which is acknowledged and ignored.
+    { path: ['response'], kind: 'text', optional: true, nullable: true, max: 255 },
     { path: ['annotation'], kind: 'text', optional: true, nullable: true, blankOk: true, cutsLong: true },
     { path: ['device'], kind: 'text', optional: true, nullable: true, blankOk: true, max: 255 },
   ],
   deliveryStatus: [
     ...common,
     { path: ['recipient'], kind: 'text', max: 255 },
-    { path: ['deliveryStatus'], kind: 'text', max: 255 },
+    { path: ['deliveryStatus'], kind: 'text', optional: true, nullable: true, max: 255 },
     { path: ['device'], kind: 'text', optional: true, nullable: true, blankOk: true, max: 255 },
     { path: ['message'], kind: 'text', optional: true, nullable: true, blankOk: true, cutsLong: true },
   ],
-  status: [...common, { path: ['status'], kind: 'text', max: 255 }],
+  // As for `response`: without its status, or its deliveryStatus, a payload is a kind the add-on ignores (2xx).
+  status: [...common, { path: ['status'], kind: 'text', optional: true, nullable: true, max: 255 }],
 };
 
 /** A callback with the real credentials, other ones, or (null) none. */
@@ -114,9 +116,13 @@ describe('POST /xmatters/callbacks', () => {
       unauthorized('duplicate Authorization headers, the wrong one first', [basic(username, 'wrong'), auth()]),
       unauthorized('a 12 KB Authorization header', `Basic ${'A'.repeat(12 * 1024)}`),
       { name: 'wrong credentials with a 10 MB body', attempt: post(tenMbJson(), basic(username, 'wrong')), expect: { refused: 'json', status: [401] } },
-      { name: "another installation's invite", attempt: post(bodyWith(BODIES.response(), ['eventProperties'], properties(otherInviteId))), expect: { refused: 'json', status: [400], code: 'unknown_invite' } },
-      { name: 'an invite that does not exist', attempt: post(bodyWith(BODIES.response(), ['eventProperties'], properties('00000000-0000-4000-8000-000000000000'))), expect: { refused: 'json', status: [400], code: 'unknown_invite' } },
-      { name: 'no invite_id', attempt: post(bodyWith(BODIES.response(), ['eventProperties'], [{ room_id: '100' }])), expect: { refused: 'json', status: [400], code: 'unknown_invite' } },
+      { name: "another installation's invite", attempt: post(bodyWith(BODIES.response(), ['eventProperties'], properties(otherInviteId))), expect: { refused: 'json', status: [404], code: 'unknown_invite' } },
+      { name: 'an invite that does not exist', attempt: post(bodyWith(BODIES.response(), ['eventProperties'], properties('00000000-0000-4000-8000-000000000000'))), expect: { refused: 'json', status: [404], code: 'unknown_invite' } },
+      { name: 'no invite_id', attempt: post(bodyWith(BODIES.response(), ['eventProperties'], [{ room_id: '100' }])), expect: { refused: 'json', status: [404], code: 'unknown_invite' } },
+      // Kinds the add-on does not use are acknowledged, so xMatters does not retry them, and change nothing.
+      { name: 'a response without its response', attempt: post(bodyWith(BODIES.response(), ['response'], MISSING)), expect: { answered: [200] } },
+      { name: 'a delivery update without its status', attempt: post(bodyWith(BODIES.deliveryStatus(), ['deliveryStatus'], MISSING)), expect: { answered: [200] } },
+      { name: 'a webhook of an unknown kind', attempt: post(bodyWith(BODIES.status(), ['status'], MISSING)), expect: { answered: [200] } },
     ];
     assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
   });
@@ -129,7 +135,8 @@ describe('POST /xmatters/callbacks', () => {
     });
 
     test(`${kind}: every field, wrong types, missing, empty, control characters, lone surrogates, broken UTF-8, too long`, async () => {
-      assert.deepEqual(await runCases(w.probe, tally, refused, fieldCases(ep)), []);
+      // A field whose value loses the invite (no usable invite_id) is a 404, any other a 400.
+      assert.deepEqual(await runCases(w.probe, tally, refused, fieldCases(ep, [400, 404])), []);
     });
   }
 

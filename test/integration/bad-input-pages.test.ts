@@ -56,7 +56,7 @@ endpoint('POST /configure/api/settings', {
   path: '/configure/api/settings',
   limit: 16 * 1024,
   valid: () => ({ ...credentials(), inviteUrl: xm().inviteUrl, matchMentionNames: false }),
-  fields: [...credentialFields, { path: ['inviteUrl'], kind: 'text', max: 2000 }, { path: ['matchMentionNames'], kind: 'boolean', optional: true }],
+  fields: [...credentialFields, { path: ['inviteUrl'], kind: 'text', max: 2000, optional: true, blankOk: true }, { path: ['matchMentionNames'], kind: 'boolean', optional: true }],
 });
 endpoint('POST /configure/api/callback-credentials', {
   method: 'POST',

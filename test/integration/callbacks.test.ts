@@ -197,12 +197,12 @@ describe('refusals change nothing', () => {
     assert.deepEqual((await listRecipients(world.addon.addon.db, inviteId)).map((r) => r.targetName), ['bsmith']);
   });
 
-  test('unknown invite id: acknowledged with the reason, so xMatters does not retry it, and nothing changes', async () => {
+  test('unknown invite id: 404 with the reason, and nothing changes', async () => {
     const before = await seen();
     const res = await post(responsePayload('00000000-0000-4000-8000-000000000000', { recipient: 'bsmith' }));
-    assert.equal(res.status, 200);
-    assert.equal(res.body.status, 'ignored');
-    assert.match(res.body.reason, /No invite 00000000/);
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error.code, 'unknown_invite');
+    assert.match(res.body.error.message, /No invite 00000000/);
     assert.equal((await world.addon.addon.db('seen_events').where('event_key', 'like', `xm:${responsePayload('x', {}).eventIdentifier - 1}:%`)).length, 0);
     assert.ok((await seen()) >= before);
   });
