@@ -1,6 +1,21 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 
 export type { Logger };
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request id: the caller's x-request-id, else a new one; sent back as x-request-id. */
+      id: string;
+      /** A logger whose lines carry the request id. */
+      log: Logger;
+    }
+  }
+}
 
 /** Paths that may hold a secret anywhere in a log line; pino replaces their values. */
 export const REDACT_PATHS = [
@@ -57,4 +72,47 @@ function decodeLoosely(value: string): string {
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[Redacted]' } }, destination);
+}
+
+export interface RequestLogOptions {
+  /** Paths whose successful requests are logged at debug level: the steady stream of webhooks and probes. */
+  quietPaths: RegExp;
+  /** Runs once per request when its response is done (or the connection closed first). */
+  onDone?(req: IncomingMessage & { route?: { path?: string } }, res: ServerResponse): void;
+}
+
+/**
+ * Request ids and one log line per request, when its response is done: failures at warn or error, the
+ * rest at info (quiet paths at debug). The request's child logger is only made when something uses it,
+ * and nothing is serialized for a line whose level is off: most webhooks are acknowledged without a log
+ * line, and then cost no logging work at all.
+ */
+export function requestLogger(log: Logger, options: RequestLogOptions): RequestHandler {
+  return (req, res, next) => {
+    const started = performance.now();
+    const given = req.headers['x-request-id'];
+    const id = (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
+    res.setHeader('x-request-id', id);
+    let child: Logger | undefined;
+    req.id = id;
+    Object.defineProperty(req, 'log', { get: () => (child ??= log.child({ reqId: id })), configurable: true });
+    res.once('close', () => {
+      options.onDone?.(req, res);
+      const level: Level =
+        !res.writableFinished || res.statusCode >= 500 ? 'error'
+        : res.statusCode >= 400 ? 'warn'
+        : options.quietPaths.test(req.originalUrl) ? 'debug'
+        : 'info';
+      if (!log.isLevelEnabled(level)) return;
+      req.log[level](
+        {
+          req: { id, method: req.method, url: redactUrl(req.originalUrl) },
+          res: { statusCode: res.statusCode },
+          responseTime: Math.round(performance.now() - started),
+        },
+        res.writableFinished ? 'request completed' : 'request aborted before the answer was sent',
+      );
+    });
+    next();
+  };
 }

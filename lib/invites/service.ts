@@ -7,6 +7,7 @@ import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
 import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type NewInvite } from '../store/invites';
 import type { TriggerBody } from '../xmatters/trigger';
 import type { ChatPort, RoomNotice } from './chat';
+import type { JoinIndex } from './join-index';
 import { inviteFailedNotice, inviteSentNotice } from './notices';
 
 /** Where and how an installation's invites reach xMatters, with the credentials xMatters calls back with. */
@@ -25,6 +26,8 @@ export interface InviteDeps {
   roomLink(installationId: string, roomId: number): Promise<string | null>;
   /** Nudges the local worker after jobs were written. */
   wake(): void;
+  /** Who may join which room: told of every match and join. */
+  joins: JoinIndex;
 }
 
 export const JOB_KINDS = {

@@ -2,18 +2,17 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import { AxiosError, AxiosHeaders } from 'axios';
 import { describe, it } from 'node:test';
-import { pinoHttp } from 'pino-http';
 import request from 'supertest';
 import { AddonError, toAddonError } from '../../lib/errors';
 import { HipChatApiError } from '../../lib/hipchat/errors';
-import { createLogger } from '../../lib/logger';
+import { createLogger, requestLogger } from '../../lib/logger';
 import { XMattersError } from '../../lib/xmatters/errors';
 import { errorHandler } from '../../routes/errors';
 
 /** An app whose one route throws `err`, answered by the add-on's error handler. */
 function appThrowing(err: unknown) {
   const app = express();
-  app.use(pinoHttp({ logger: createLogger('silent') }));
+  app.use(requestLogger(createLogger('silent'), { quietPaths: /^$/ }));
   app.get('/boom', () => {
     throw err;
   });
