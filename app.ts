@@ -132,10 +132,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
-  app.use(requestLogger(log, { quietPaths: QUIET_PATHS, onDone: (req, res) => countRequest(req.method ?? '', req.route?.path ?? 'unmatched', res.statusCode) }));
+  app.use(requestLogger(app, log, { quietPaths: QUIET_PATHS, onDone: (req, res) => countRequest(req.method ?? '', req.route?.path ?? 'unmatched', res.statusCode) }));
   // Machine-to-machine endpoints first: their answers are JSON or empty, so the page headers below are
-  // only cost on these hot paths.
-  app.use(webhookRoutes({ jwt, handlers: roomEventHandlers(responses) }));
+  // only cost on these hot paths. Webhooks are routed by the app itself, not through a nested router.
+  webhookRoutes(app, { jwt, handlers: roomEventHandlers(responses) });
   app.use(xmattersRoutes({ responses, auth: new CallbackAuthenticator(db, feed), failedAuth: limits.failedAuth }));
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
   // HipChat's own pages (another origin) show the add-on's avatar.

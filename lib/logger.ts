@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Request, RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 
 export type { Logger };
@@ -78,41 +78,51 @@ export interface RequestLogOptions {
   /** Paths whose successful requests are logged at debug level: the steady stream of webhooks and probes. */
   quietPaths: RegExp;
   /** Runs once per request when its response is done (or the connection closed first). */
-  onDone?(req: IncomingMessage & { route?: { path?: string } }, res: ServerResponse): void;
+  onDone?(req: Request, res: ServerResponse): void;
 }
+
+const STARTED = Symbol('request started');
+const CHILD = Symbol('request logger');
+type LoggedRequest = Request & { [STARTED]?: number; [CHILD]?: Logger };
 
 /**
  * Request ids and one log line per request, when its response is done: failures at warn or error, the
- * rest at info (quiet paths at debug). The request's child logger is only made when something uses it,
- * and nothing is serialized for a line whose level is off: most webhooks are acknowledged without a log
- * line, and then cost no logging work at all.
+ * rest at info (quiet paths at debug). `req.log` is a getter on the app's request prototype, so the
+ * child logger is only made when something logs; nothing is serialized for a line whose level is off,
+ * and no function is made per request: most webhooks are acknowledged without any logging work.
  */
-export function requestLogger(log: Logger, options: RequestLogOptions): RequestHandler {
-  return (req, res, next) => {
-    const started = performance.now();
+export function requestLogger(app: { request: object }, log: Logger, options: RequestLogOptions): RequestHandler {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: LoggedRequest) {
+      return (this[CHILD] ??= log.child({ reqId: this.id }));
+    },
+  });
+  function onClose(this: ServerResponse & { req: LoggedRequest }) {
+    const req = this.req;
+    options.onDone?.(req, this);
+    const finished = this.writableFinished;
+    const level: Level =
+      !finished || this.statusCode >= 500 ? 'error'
+      : this.statusCode >= 400 ? 'warn'
+      : options.quietPaths.test(req.originalUrl) ? 'debug'
+      : 'info';
+    if (!log.isLevelEnabled(level)) return;
+    req.log[level](
+      {
+        req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) },
+        res: { statusCode: this.statusCode },
+        responseTime: Math.round(performance.now() - (req[STARTED] ?? 0)),
+      },
+      finished ? 'request completed' : 'request aborted before the answer was sent',
+    );
+  }
+  return (req: LoggedRequest, res, next) => {
+    req[STARTED] = performance.now();
     const given = req.headers['x-request-id'];
-    const id = (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
-    res.setHeader('x-request-id', id);
-    let child: Logger | undefined;
-    req.id = id;
-    Object.defineProperty(req, 'log', { get: () => (child ??= log.child({ reqId: id })), configurable: true });
-    res.once('close', () => {
-      options.onDone?.(req, res);
-      const level: Level =
-        !res.writableFinished || res.statusCode >= 500 ? 'error'
-        : res.statusCode >= 400 ? 'warn'
-        : options.quietPaths.test(req.originalUrl) ? 'debug'
-        : 'info';
-      if (!log.isLevelEnabled(level)) return;
-      req.log[level](
-        {
-          req: { id, method: req.method, url: redactUrl(req.originalUrl) },
-          res: { statusCode: res.statusCode },
-          responseTime: Math.round(performance.now() - started),
-        },
-        res.writableFinished ? 'request completed' : 'request aborted before the answer was sent',
-      );
-    });
+    req.id = (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
+    res.setHeader('x-request-id', req.id);
+    res.on('close', onClose);
     next();
   };
 }

@@ -12,7 +12,7 @@ import { errorHandler } from '../../routes/errors';
 /** An app whose one route throws `err`, answered by the add-on's error handler. */
 function appThrowing(err: unknown) {
   const app = express();
-  app.use(requestLogger(createLogger('silent'), { quietPaths: /^$/ }));
+  app.use(requestLogger(app, createLogger('silent'), { quietPaths: /^$/ }));
   app.get('/boom', () => {
     throw err;
   });
