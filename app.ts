@@ -19,6 +19,7 @@ import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
 import { openChangeFeed } from './lib/store/change-feed';
+import { SeenEventBatch } from './lib/store/seen-batch';
 import { Housekeeper } from './lib/housekeeping';
 import { CallbackAuthenticator } from './lib/security/callback-auth';
 import { createRequestLimits } from './lib/security/request-limits';
@@ -106,6 +107,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const inviteDeps: InviteDeps = {
     db,
     joins,
+    seen: new SeenEventBatch(db),
     chat,
     xmattersFor: xmatters.targetFor,
     async roomLink(installationId, roomId) {

@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { HIPCHAT_LIMITS } from '../outbox/limits';
 import type { Db } from '../store/db';
+import type { SeenEventBatch } from '../store/seen-batch';
 import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
 import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type NewInvite } from '../store/invites';
 import type { TriggerBody } from '../xmatters/trigger';
@@ -28,6 +29,8 @@ export interface InviteDeps {
   wake(): void;
   /** Who may join which room: told of every match and join. */
   joins: JoinIndex;
+  /** Marks events seen in batches, for those that cause no other write. */
+  seen: SeenEventBatch;
 }
 
 export const JOB_KINDS = {
