@@ -6,7 +6,7 @@ export const PARAMS = {
     /** The measured stretch of each row. */
     seconds: 4,
     /** Rounds of rows, each with its own baseline run. */
-    rounds: 3,
+    rounds: 5,
     /** Installations, rooms and users the pre-signed JWTs speak for (one JWT each, used in turn). */
     installations: 1000,
     tokens: 1000,

@@ -30,6 +30,7 @@ export function webhookTable(rounds: Round[], goals: Goal[], skipped: Array<{ la
     `${median(rounds.map((r) => r.baseline.result.p50))} / ${median(rounds.map((r) => r.baseline.result.p99))}`,
     '1.00×',
     int(median(rounds.map((r) => cpuPerRequest(r.baseline)))),
+    '1.00×',
     '',
   ];
   const labels = [...(rounds[0]?.rows.keys() ?? [])];
@@ -46,11 +47,15 @@ export function webhookTable(rounds: Round[], goals: Goal[], skipped: Array<{ la
       `${median(runs.map(({ m }) => m.result.p50))} / ${median(runs.map(({ m }) => m.result.p99))}`,
       x(median(p99Ratios)),
       int(median(runs.map(({ m }) => cpuPerRequest(m)))),
+      x(median(runs.map(({ m, base }) => cpuPerRequest(base) / cpuPerRequest(m)))),
       goal ? verdict(goal, median(ratios), median(p99Ratios)) : 'reference, no goal',
     ];
   });
-  for (const { label, reason } of skipped) rows.push([label, '–', '–', '–', '–', '–', '–', `skipped: ${reason}`]);
-  return table(['server', 'req/s (median)', 'vs baseline', 'spread over rounds', 'p50 / p99 ms', 'p99 vs baseline', 'server CPU µs/req', 'goal'], [baselineRow, ...rows]);
+  for (const { label, reason } of skipped) rows.push([label, '–', '–', '–', '–', '–', '–', '–', `skipped: ${reason}`]);
+  return table(
+    ['server', 'req/s (median)', 'vs baseline', 'spread over rounds', 'p50 / p99 ms', 'p99 vs baseline', 'server CPU µs/req', 'baseline CPU ÷ its CPU', 'goal'],
+    [baselineRow, ...rows],
+  );
 }
 
 function verdict(goal: Goal, ratio: number, p99Ratio: number): string {
@@ -61,8 +66,13 @@ function verdict(goal: Goal, ratio: number, p99Ratio: number): string {
 
 export function lookupTable(rows: LookupRow[]): string {
   const p50Of = (label: string) => percentile(rows.find((r) => r.label === label)?.samples ?? [], 50);
+  const goalOf = (row: LookupRow, p50: number, over: number) => {
+    if (!row.goal) return '';
+    if (row.goal === 'cold') return `≤ +5 ms over xMatters: ${over <= 5 ? 'met' : `NOT met (+${ms(over)} ms)`}`;
+    return `≤ 2 ms: ${p50 <= 2 ? 'met' : `NOT met (${ms(p50)} ms)`}`;
+  };
   return table(
-    ['lookup', 'queries', 'p50 ms', 'p99 ms', 'p50 over its baseline', 'xMatters API calls', 'failures'],
+    ['lookup', 'queries', 'p50 ms', 'p99 ms', 'p50 over its baseline', 'xMatters API calls', 'failures', 'goal'],
     rows.map((row) => {
       const p50 = percentile(row.samples, 50);
       const over = p50 - p50Of(row.baseline);
@@ -74,6 +84,7 @@ export function lookupTable(rows: LookupRow[]): string {
         row.baseline === row.label ? '(baseline)' : `${over >= 0 ? '+' : ''}${ms(over)} ms`,
         String(row.xmattersCalls),
         row.failures === 0 ? '0' : `${row.failures} (${row.failureSample ?? ''})`,
+        goalOf(row, p50, over),
       ];
     }),
   );
@@ -81,6 +92,16 @@ export function lookupTable(rows: LookupRow[]): string {
 
 export function memoryTable(rows: MemoryRow[]): string {
   const loaded = rows[1]?.usage;
+  const passes = rows.slice(2).map((r) => r.usage.heapUsed);
+  const drift = passes.length ? Math.max(...passes) - Math.min(...passes) : NaN;
+  const verdicts = [
+    loaded ? `- RSS with the installations loaded and the jobs pending: ${mb(loaded.rss)} MB; goal ≤ 150 MB: ${loaded.rss <= 150 * 2 ** 20 ? 'met' : `NOT met (+${mb(loaded.rss - 150 * 2 ** 20)} MB)`}` : '',
+    `- heap after GC across the passes: ${mb(Math.min(...passes))}–${mb(Math.max(...passes))} MB (spread ${mb(drift)} MB); goal flat (spread < 2 MB): ${drift < 2 * 2 ** 20 ? 'met' : 'NOT met'}`,
+  ];
+  return `${tableOf(rows, loaded)}\n\n${verdicts.join('\n')}`;
+}
+
+function tableOf(rows: MemoryRow[], loaded: MemoryRow['usage'] | undefined): string {
   return table(
     ['add-on process', 'RSS MB', 'heap used MB', 'heap total MB', 'external MB', 'heap used vs loaded'],
     rows.map(({ label, usage: u }, i) => [label, mb(u.rss), mb(u.heapUsed), mb(u.heapTotal), mb(u.external), loaded && i >= 1 ? `${u.heapUsed >= loaded.heapUsed ? '+' : ''}${mb(u.heapUsed - loaded.heapUsed)} MB` : '']),
@@ -89,8 +110,11 @@ export function memoryTable(rows: MemoryRow[]): string {
 
 export function tokenTable(report: TokenReport): string {
   const grants = [...report.grants].sort((a, b) => a[0] - b[0]).map(([n, installations]) => `${installations} × ${n}`).join(', ');
-  return table(
+  const rows = table(
     ['installations', 'notices queued', 'delivered', 'failed', 'seconds', 'notices/s', 'token grants during delivery (installations × grants)'],
     [[String(report.installations), int(report.notices), int(report.delivered), int(report.failed), report.seconds.toFixed(1), int(report.delivered / report.seconds), `${grants}${report.cutShort ? ' (cut at the time limit)' : ''}`]],
   );
+  const once = report.grants.get(1) ?? 0;
+  const verdict = `- goal one grant per installation per token lifetime: ${once === report.installations && !report.cutShort ? 'met' : `NOT met (${once} of ${report.installations} installations had exactly one${report.cutShort ? '; the queue did not finish in time' : ''})`}`;
+  return `${rows}\n\n${verdict}`;
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { ServerResponse } from 'node:http';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
@@ -82,6 +82,9 @@ export interface RequestLogOptions {
 }
 
 const STARTED = Symbol('request started');
+/** Request ids: this process's random prefix and a counter (unique across instances, and cheaper than a UUID each). */
+const ID_PREFIX = randomBytes(6).toString('base64url');
+let lastId = 0;
 const CHILD = Symbol('request logger');
 type LoggedRequest = Request & { [STARTED]?: number; [CHILD]?: Logger };
 
@@ -120,7 +123,7 @@ export function requestLogger(app: { request: object }, log: Logger, options: Re
   return (req: LoggedRequest, res, next) => {
     req[STARTED] = performance.now();
     const given = req.headers['x-request-id'];
-    req.id = (typeof given === 'string' && given.slice(0, 100)) || randomUUID();
+    req.id = (typeof given === 'string' && given.slice(0, 100)) || `${ID_PREFIX}-${(++lastId).toString(36)}`;
     res.setHeader('x-request-id', req.id);
     res.on('close', onClose);
     next();
