@@ -25,7 +25,9 @@ export function webhookRoutes(router: Pick<Router, 'post'>, deps: { jwt: JwtMidd
     crossCheck(context, hook);
     const reply = await dispatchRoomEvent(deps.handlers, new WebhookContext(context, hook), hook.roomEvent);
     if (!reply) return void res.status(204).end();
-    res.json({ message: reply.text.slice(0, 10_000), message_format: 'text', color: reply.color, notify: false });
+    // Written as is: res.json would also hash the body for an ETag, which HipChat never sends back.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ message: reply.text.slice(0, 10_000), message_format: 'text', color: reply.color, notify: false }));
   });
 }
 
