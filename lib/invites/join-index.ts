@@ -91,11 +91,6 @@ export class JoinIndex {
     while (this.draining) await this.draining;
   }
 
-  /** How many rooms have someone waiting, and how many enters are kept for a recheck. */
-  get size(): { rooms: number; kept: number } {
-    return { rooms: this.waiting.size, kept: this.kept.length - this.keptHead };
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
