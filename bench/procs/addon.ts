@@ -29,6 +29,8 @@ export interface Seeded {
 
 const env = process.env;
 const dataDir = mkdtempSync(join(tmpdir(), 'addon-bench-'));
+// Removed however the process ends: closed by the bench, or a setting or migration that failed.
+process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -126,6 +128,5 @@ serveParent(
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await addon.close();
-    rmSync(dataDir, { recursive: true, force: true });
   },
 );
