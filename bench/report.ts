@@ -72,7 +72,7 @@ export function lookupTable(rows: LookupRow[]): string {
     return `≤ 2 ms: ${p50 <= 2 ? 'met' : `NOT met (${ms(p50)} ms)`}`;
   };
   return table(
-    ['lookup', 'queries', 'p50 ms', 'p99 ms', 'p50 over its baseline', 'xMatters API calls', 'failures', 'goal'],
+    ['lookup', 'queries', 'p50 ms', 'p99 ms', 'p50 over its baseline', 'xMatters API calls', 'goal'],
     rows.map((row) => {
       const p50 = percentile(row.samples, 50);
       const over = p50 - p50Of(row.baseline);
@@ -83,7 +83,6 @@ export function lookupTable(rows: LookupRow[]): string {
         ms(percentile(row.samples, 99)),
         row.baseline === row.label ? '(baseline)' : `${over >= 0 ? '+' : ''}${ms(over)} ms`,
         String(row.xmattersCalls),
-        row.failures === 0 ? '0' : `${row.failures} (${row.failureSample ?? ''})`,
         goalOf(row, p50, over),
       ];
     }),
