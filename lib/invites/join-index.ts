@@ -29,7 +29,6 @@ export interface JoinIndexDeps {
   log: Logger;
   /** Runs the database check for an enter that a change arriving after it may concern. */
   recheck(enter: RoomEnter): Promise<void>;
-  now?: () => number;
 }
 
 const roomKey = (installationId: string, roomId: number) => `${installationId}|${roomId}`;
@@ -44,7 +43,8 @@ const roomKey = (installationId: string, roomId: number) => `${installationId}|$
  * being built, every enter reads the database. A room is read again when a responder is matched or joins
  * there, in this process at once and in the others through the change feed. A notice from another
  * instance can arrive a little after an enter it concerns: enters answered from memory are kept for
- * RECHECK_MS, and those of a room that changed are checked in the database when the room has been read.
+ * RECHECK_MS, and those of a room that changed are checked in the database when the room has been read
+ * (so a responder who entered at most RECHECK_MS before their match reached this instance counts as joined).
  */
 export class JoinIndex {
   private readonly waiting = new Map<string, Map<string, number>>();
@@ -56,10 +56,8 @@ export class JoinIndex {
   private draining: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly now: () => number;
 
   constructor(private readonly deps: JoinIndexDeps) {
-    this.now = deps.now ?? Date.now;
     deps.feed.subscribe(JOINS_TOPIC, (key) => (key === '*' ? this.rebuild() : this.roomPending(key)));
   }
 
@@ -122,7 +120,7 @@ export class JoinIndex {
       this.roomsPending.clear();
       let rows: MatchedResponder[];
       try {
-        rows = await listMatchedResponders(this.deps.db, this.now() - JOIN_WINDOW_MS, rooms?.map(parseRoomKey));
+        rows = await listMatchedResponders(this.deps.db, Date.now() - JOIN_WINDOW_MS, rooms?.map(parseRoomKey));
       } catch (err) {
         this.deps.log.error({ err: (err as Error).message }, 'who may join could not be read; room_enter reads the database until it is');
         this.built = false;
@@ -151,7 +149,7 @@ export class JoinIndex {
   }
 
   private dropExpired(): void {
-    const now = this.now();
+    const now = Date.now();
     for (const [key, users] of this.waiting) {
       for (const [user, until] of users) if (until <= now) users.delete(user);
       if (users.size === 0) this.waiting.delete(key);
@@ -182,7 +180,7 @@ export class JoinIndex {
   }
 
   private pruneKept(): void {
-    const oldest = this.now() - RECHECK_MS;
+    const oldest = Date.now() - RECHECK_MS;
     while (this.keptHead < this.kept.length && this.kept[this.keptHead]!.at < oldest) this.keptHead++;
     // Compact now and then rather than shifting on every enter.
     if (this.keptHead > 1024 && this.keptHead * 2 > this.kept.length) {
