@@ -4,8 +4,7 @@ import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { pinoHttp } from 'pino-http';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { ConfigError, loadConfig, type Config } from './lib/config';
 import { HipChatBudget } from './lib/hipchat/budget';
 import { HipChatClient } from './lib/hipchat/client';
@@ -15,17 +14,19 @@ import { jwtMiddleware } from './lib/hipchat/jwt';
 import type { LifecycleDeps } from './lib/hipchat/lifecycle';
 import { RevocationWatch } from './lib/hipchat/revocation';
 import { TokenCache } from './lib/hipchat/tokens';
-import { createLogger, redactUrl, type Logger } from './lib/logger';
+import { createLogger, requestLogger, type Logger } from './lib/logger';
 import { createCallbackCredentials } from './lib/security/callback-credentials';
 import { createOutboundHttp } from './lib/security/outbound';
 import { createSealer, resolveSecretsKey } from './lib/security/seal';
 import { openDb, type Db } from './lib/store/db';
 import { openChangeFeed } from './lib/store/change-feed';
+import { SeenEventBatch } from './lib/store/seen-batch';
 import { Housekeeper } from './lib/housekeeping';
 import { CallbackAuthenticator } from './lib/security/callback-auth';
 import { createRequestLimits } from './lib/security/request-limits';
 import { oncallJobHandler } from './lib/invites/command';
-import { roomEventHandlers } from './lib/invites/room-events';
+import { JoinIndex } from './lib/invites/join-index';
+import { roomEventHandlers, userEnteredRoom } from './lib/invites/room-events';
 import { answerClientError, errorHandler, notFound } from './routes/errors';
 import type { HipChatLimits } from './lib/store/hipchat-calls';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
@@ -37,7 +38,7 @@ import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
-import { opsRoutes } from './routes/ops';
+import { opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
 
 const QUIET_PATHS = /^\/(webhooks\/|healthz|readyz|metrics)/;
@@ -98,8 +99,20 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     allowedHosts: config.xmattersAllowedHosts,
     callbackUrl: `${config.baseUrl}/xmatters/callbacks`,
   });
+  const joins = new JoinIndex({
+    db,
+    feed,
+    log: log.child({ component: 'join-index' }),
+    async recheck(enter) {
+      const joined = await userEnteredRoom(inviteDeps, enter);
+      if (joined.length) log.info({ joined, roomId: enter.roomId }, 'responder joined the room (entered just before the match was known here)');
+    },
+  });
+  void joins.start();
   const inviteDeps: InviteDeps = {
     db,
+    joins,
+    seen: new SeenEventBatch(db),
     chat,
     xmattersFor: xmatters.targetFor,
     async roomLink(installationId, roomId) {
@@ -120,42 +133,17 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const countRequest = requestCounter(registry);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', fileURLToPath(new URL('./views', import.meta.url)));
-  app.use(
-    pinoHttp({
-      logger: log,
-      // req.log binds only the request id; the full request is logged once, when the response is.
-      quietReqLogger: true,
-      genReqId: (req, res) => {
-        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || crypto.randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      // Failures always; the steady stream of acknowledged webhooks and probes only at debug level.
-      customLogLevel: (req, res, err) =>
-        err || res.statusCode >= 500 ? 'error'
-        : res.statusCode >= 400 ? 'warn'
-        : QUIET_PATHS.test(req.url ?? '') ? 'debug'
-        : 'info',
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
-  app.use((req, res, next) => {
-    res.on('finish', () => requests.inc({ method: req.method, route: req.route?.path ?? 'unmatched', status: res.statusCode }));
-    next();
-  });
+  app.use(requestLogger(app, log, { quietPaths: QUIET_PATHS, onDone: (req, res) => countRequest(req.method ?? '', req.route?.path ?? 'unmatched', res.statusCode) }));
   // Machine-to-machine endpoints first: their answers are JSON or empty, so the page headers below are
-  // only cost on these hot paths.
-  app.use(webhookRoutes({ jwt, handlers: roomEventHandlers(responses) }));
+  // only cost on these hot paths. Webhooks are routed by the app itself, not through a nested router.
+  webhookRoutes(app, { jwt, handlers: roomEventHandlers(responses) });
   app.use(xmattersRoutes({ responses, auth: new CallbackAuthenticator(db, feed), failedAuth: limits.failedAuth }));
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
   // HipChat's own pages (another origin) show the add-on's avatar.
@@ -195,6 +183,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
       await housekeeping.stop();
       revocation.close();
       await worker.stop();
+      await joins.close();
       await feed.close();
       await db.destroy();
     },

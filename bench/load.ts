@@ -1,91 +1,73 @@
-import { performance } from 'node:perf_hooks';
-import { exchange, keepAliveAgent, type RequestSpec } from './http';
-import { percentile } from './stats';
+import autocannon from 'autocannon';
 
-// Closed-loop load: `concurrency` workers on keep-alive connections, each sending its next request
-// when the previous answer is in, until `count` requests are done or the row's time is up. The
-// warm-up may take a quarter of `timeLimitMs`; the measured phase gets what is left.
+// Closed-loop load with autocannon: `connections` keep-alive connections, each sending its next request
+// when the previous answer is in, for a warm-up and then a measured stretch. `request(i)` makes the i-th
+// request (i counts on across warm-up and measurement), so every request can carry its own JWT.
+
+export interface RequestShape {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
 
 export interface LoadSpec {
-  concurrency: number;
-  warmup: number;
-  count: number;
-  /** The whole row's budget, warm-up included. */
-  timeLimitMs: number;
-  /** The i-th request (i counts warm-up and measured requests together). */
-  request(i: number): RequestSpec;
-  /** Answers that count as success. */
+  baseUrl: string;
+  connections: number;
+  warmupSeconds: number;
+  seconds: number;
+  request(i: number): RequestShape;
+  /** The one status every answer must have. */
   expectStatus: number;
 }
 
 export interface LoadResult {
-  completed: number;
+  requests: number;
   seconds: number;
   rps: number;
+  /** autocannon's latency histogram: whole milliseconds. */
   p50: number;
   p99: number;
-  /** Answers other than expectStatus, and failed exchanges, with a sample of each. */
-  failures: number;
-  failureSample: string | undefined;
-  /** The row stopped at timeLimitMs before count requests. */
-  cutShort: boolean;
-  /** CPU (user + system) of this, the client, process over the measured phase, µs. */
+  /** CPU (user + system) of this, the client, process over the measured stretch, µs. */
   clientCpuMicros: number;
 }
 
-export async function runLoad(spec: LoadSpec, measured: { before(): Promise<void>; after(): Promise<void> }): Promise<LoadResult> {
-  const agent = keepAliveAgent(spec.concurrency);
-  const rowDeadline = performance.now() + spec.timeLimitMs;
-  let next = 0;
-  try {
-    await phase(spec.warmup, spec.timeLimitMs / 4);
-    await measured.before();
-    const cpuBefore = process.cpuUsage();
-    const result = await phase(spec.count, rowDeadline - performance.now());
-    const cpu = process.cpuUsage(cpuBefore);
-    await measured.after();
-    return { ...result, clientCpuMicros: cpu.user + cpu.system };
-  } finally {
-    agent.destroy();
-  }
+const REQUEST_TIMEOUT_SECONDS = 10;
 
-  async function phase(count: number, timeLimitMs: number) {
-    const latencies: number[] = [];
-    let failures = 0;
-    let failureSample: string | undefined;
-    let issued = 0;
-    const start = performance.now();
-    const deadline = start + timeLimitMs;
-    const worker = async () => {
-      while (issued < count && performance.now() < deadline) {
-        issued++;
-        const request = spec.request(next++);
-        try {
-          const answer = await exchange(agent, request);
-          latencies.push(answer.ms);
-          if (answer.status !== spec.expectStatus) {
-            failures++;
-            failureSample ??= `HTTP ${answer.status}`;
-          }
-        } catch (err) {
-          failures++;
-          failureSample ??= err instanceof Error ? err.message : String(err);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: spec.concurrency }, worker));
+export async function runLoad(spec: LoadSpec, measured: { before(): Promise<void>; after(): Promise<void> }): Promise<LoadResult> {
+  let next = 0;
+  const run = async (seconds: number) => {
+    const result = await autocannon({
+      url: spec.baseUrl,
+      connections: spec.connections,
+      duration: seconds,
+      timeout: REQUEST_TIMEOUT_SECONDS,
+      requests: [{ setupRequest: () => ({ ...spec.request(next++) }) }],
+    });
     // A row of refusals (a missing endpoint, a rejected token) measures nothing: the bench fails.
-    if (failures > 0) throw new Error(`${failures} of ${issued} requests did not get HTTP ${spec.expectStatus} (first: ${failureSample}); the bench is not measuring what it says`);
-    const seconds = (performance.now() - start) / 1000;
-    return {
-      completed: latencies.length,
-      seconds,
-      rps: latencies.length / seconds,
-      p50: percentile(latencies, 50),
-      p99: percentile(latencies, 99),
-      failures,
-      failureSample,
-      cutShort: issued < count,
-    };
-  }
+    const statuses = Object.entries(result.statusCodeStats ?? {}).map(([status, { count }]) => `${count ?? 0} × HTTP ${status}`);
+    const good = result.statusCodeStats?.[`${spec.expectStatus}`]?.count ?? 0;
+    if (result.errors > 0 || result.timeouts > 0 || good !== result.requests.total || good === 0) {
+      throw new Error(
+        `${spec.request(0).method} ${spec.request(0).path.split('?')[0]}: expected only HTTP ${spec.expectStatus}, got ${statuses.join(', ') || 'no answers'}` +
+          ` (${result.errors} errors, ${result.timeouts} timeouts); the bench is not measuring what it says`,
+      );
+    }
+    return result;
+  };
+  await run(spec.warmupSeconds);
+  await measured.before();
+  const cpuBefore = process.cpuUsage();
+  const result = await run(spec.seconds);
+  const cpu = process.cpuUsage(cpuBefore);
+  await measured.after();
+  const seconds = result.duration;
+  return {
+    requests: result.requests.total,
+    seconds,
+    rps: result.requests.total / seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    clientCpuMicros: cpu.user + cpu.system,
+  };
 }

@@ -1,23 +1,36 @@
 /** Every knob of the run, printed above the tables. */
 export const PARAMS = {
   webhook: {
-    concurrency: 16,
-    warmup: 500,
-    count: 5000,
-    /** Each row (warm-up included) stops after this, whatever the count. */
-    timeLimitMs: 20_000,
-    /** Distinct pre-signed JWTs, used in turn. */
-    tokenPool: 512,
-    /** The room the add-on is installed in, and the user entering it (a user no invite is waiting for). */
-    roomId: 100,
-    userId: 3,
+    connections: 50,
+    warmupSeconds: 1,
+    /** The measured stretch of each row. */
+    seconds: 4,
+    /** Rounds of rows, each with its own baseline run. */
+    rounds: 5,
+    /** Installations, rooms and users the pre-signed JWTs speak for (one JWT each, used in turn). */
+    installations: 1000,
+    tokens: 1000,
   },
   lookup: {
-    queries: 50,
+    queries: 40,
+    multiPageQueries: 10,
     /** Added by the xMatters simulator before every API answer, to look like a remote service. */
     xmattersLatencyMs: 50,
     /** Each row stops after this, whatever the count. */
-    timeLimitMs: 10_000,
+    timeLimitMs: 15_000,
   },
-  cacheCosts: { iterations: 2000 },
+  memory: {
+    installations: 10_000,
+    pendingJobs: 1000,
+    passes: 3,
+    /** Seconds of load per pass, spread over every JWT of the pool (1,000 installations, rooms, users). */
+    passSeconds: 3,
+  },
+  tokens: {
+    installations: 100,
+    notices: 10_000,
+    rooms: 4,
+    /** The row stops waiting for the queue after this. */
+    timeLimitMs: 180_000,
+  },
 } as const;

@@ -1,110 +1,111 @@
 import type { Child, Usage } from './ipc';
-import { exchange, keepAliveAgent, type RequestSpec } from './http';
-import { runLoad, type LoadResult } from './load';
+import { exchange, keepAliveAgent } from './http';
+import { runLoad, type LoadResult, type RequestShape } from './load';
 import { PARAMS } from './params';
-import { pick, signedTokens } from './tokens';
+import { pick, type SignedFor } from './tokens';
 
-// Signed room_enter webhooks against the add-on and against a bare Express app; room_exit (not
-// subscribed, so only verified and acknowledged) shows the cost of the check alone.
+// Signed webhooks as HipChat sends them, against the add-on and against a bare Express 5 app that
+// parses the same JSON and answers 204. On a shared machine a ratio is only fair between runs close in
+// time, so the rows run in rounds: the baseline, then each server, and every figure is a ratio to the
+// baseline of its own round.
 
-export interface WebhookRow {
+export type WebhookKind = 'ack' | 'enter' | 'help';
+
+export interface Server {
   label: string;
+  child: Child<{ baseUrl: string }>;
+  kind: WebhookKind;
+}
+
+export interface Measured {
   result: LoadResult;
-  /** CPU of the server's process over the measured phase, µs. */
+  /** CPU of the server's process over the measured stretch, µs. */
   serverCpuMicros: number;
 }
 
-export interface MemoryRow {
-  label: string;
-  usage: Usage;
+export interface Round {
+  baseline: Measured;
+  rows: Map<string, Measured>;
 }
 
-export interface WebhookReport {
-  rows: WebhookRow[];
-  memory: MemoryRow[];
-  /** CPU profiles written (BENCH_CPU_PROF). */
-  profiles: string[];
-}
-
-type Installation = { oauthId: string; oauthSecret: string };
 const P = PARAMS.webhook;
+const EVENT: Record<WebhookKind, string> = { ack: 'room_exit', enter: 'room_enter', help: 'room_message' };
+const STATUS: Record<WebhookKind, number> = { ack: 204, enter: 204, help: 200 };
 
-export async function benchWebhooks(bare: Child<{ baseUrl: string }>, addon: Child<{ baseUrl: string }>, installation: Installation): Promise<WebhookReport> {
-  const tokens = signedTokens(P.tokenPool, installation, { userId: P.userId, roomId: P.roomId });
-  const bodyOf = (event: string) =>
-    JSON.stringify({
-      event,
-      item: { room: { id: P.roomId, name: 'Ops War Room' }, sender: { id: P.userId, name: 'Carol Jones', mention_name: 'cjones' } },
-      oauth_client_id: installation.oauthId,
-      webhook_id: 1,
-    });
-  const bodies = { room_enter: bodyOf('room_enter'), room_exit: bodyOf('room_exit') };
-  const webhook = (baseUrl: string, token: string, event: keyof typeof bodies = 'room_enter'): RequestSpec => {
-    const url = new URL(`/webhooks/${event}`, baseUrl);
-    url.searchParams.set('signed_request', token);
-    return { method: 'POST', url, headers: { 'content-type': 'application/json' }, body: bodies[event] };
+/** The webhook HipChat posts for `t`'s room and user (docs/hipchat-connect.md §7). */
+export function webhookRequest(kind: WebhookKind, t: SignedFor, messageId: string): RequestShape {
+  const user = { id: t.userId, name: `User ${t.userId}`, mention_name: `user${t.userId}` };
+  const room = { id: t.roomId, name: `Room ${t.roomId}` };
+  const item = kind === 'help' ? { room, message: { id: messageId, message: '/oncall help', from: user, type: 'message', mentions: [] } } : { room, sender: user };
+  return {
+    method: 'POST',
+    path: `/webhooks/${EVENT[kind]}?signed_request=${t.token}`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ event: EVENT[kind], item, oauth_client_id: t.oauthId, webhook_id: 1 }),
   };
-  await checkTheAddonVerifies(addon.info.baseUrl, (t) => webhook(addon.info.baseUrl, t), pick(tokens, 0));
-
-  /** `profile` names a CPU profile of the measured phase, written to the folder BENCH_CPU_PROF names. */
-  const row = async (label: string, server: Child<{ baseUrl: string }>, profile?: string, event: keyof typeof bodies = 'room_enter'): Promise<WebhookRow> => {
-    const profileDir = profile && process.env.BENCH_CPU_PROF;
-    let before = 0;
-    let serverCpuMicros = 0;
-    const result = await runLoad(
-      { concurrency: P.concurrency, warmup: P.warmup, count: P.count, timeLimitMs: P.timeLimitMs, expectStatus: 204, request: (i) => webhook(server.info.baseUrl, pick(tokens, i), event) },
-      {
-        before: async () => {
-          if (profileDir) await server.call('profileStart');
-          before = (await server.call<Usage>('usage')).cpuMicros;
-        },
-        after: async () => {
-          serverCpuMicros = (await server.call<Usage>('usage')).cpuMicros - before;
-          if (profileDir) profiles.push(await server.call<string>('profileStop', { dir: profileDir, name: profile }));
-        },
-      },
-    );
-    return { label, result, serverCpuMicros };
-  };
-
-  const rows: WebhookRow[] = [];
-  const memory: MemoryRow[] = [];
-  const profiles: string[] = [];
-  const perRow = P.warmup + P.count;
-  /** Rows run against the add-on so far (all but the baseline). */
-  const addonRows = () => rows.length - 1;
-  memory.push({ label: 'before any webhook (after GC)', usage: await addon.call<Usage>('gc') });
-
-  rows.push(await row('bare Express 5 + express.json(), 204 (baseline)', bare));
-  await addon.call('installationSource', 'memory');
-  rows.push(await row('add-on, installation from memory (as shipped)', addon));
-  rows.push(await row('add-on, room_exit: verified and acknowledged, no handler work', addon, undefined, 'room_exit'));
-  await addon.call('installationSource', 'db');
-  rows.push(await row('add-on, JWT check reads the database every request', addon));
-  await addon.call('installationSource', 'memory');
-
-  memory.push({ label: `after ${addonRows() * perRow} webhooks`, usage: await addon.call<Usage>('usage') });
-  memory.push({ label: 'after GC', usage: await addon.call<Usage>('gc') });
-  rows.push(await row('add-on as shipped, second pass', addon));
-  memory.push({ label: `after ${addonRows() * perRow} webhooks`, usage: await addon.call<Usage>('usage') });
-  memory.push({ label: 'after GC', usage: await addon.call<Usage>('gc') });
-
-  // Profiling slows the process down, so profiled passes are extra and not in the table.
-  if (process.env.BENCH_CPU_PROF) {
-    await row('profiled', addon, 'addon-as-shipped');
-  }
-  return { rows, memory, profiles };
 }
 
-/** One accepted webhook, and one refused when its signature is wrong: proof the rows measure a real check. */
-async function checkTheAddonVerifies(baseUrl: string, webhook: (token: string) => RequestSpec, token: string): Promise<void> {
+/** One load run against `child`; `profile` names a CPU profile of the measured stretch (BENCH_CPU_PROF). */
+export async function measure(child: Child<{ baseUrl: string }>, kind: WebhookKind, tokens: readonly SignedFor[], profile?: { dir: string; name: string; files: string[] }): Promise<Measured> {
+  let before = 0;
+  let serverCpuMicros = 0;
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+  const result = await runLoad(
+    {
+      baseUrl: child.info.baseUrl,
+      connections: P.connections,
+      warmupSeconds: P.warmupSeconds,
+      seconds: P.seconds,
+      expectStatus: STATUS[kind],
+      request: (i) => webhookRequest(kind, pick(tokens, i), `bench-${run}-${i}`),
+    },
+    {
+      before: async () => {
+        if (profile) await child.call('profileStart');
+        before = (await child.call<Usage>('usage')).cpuMicros;
+      },
+      after: async () => {
+        serverCpuMicros = (await child.call<Usage>('usage')).cpuMicros - before;
+        if (profile) profile.files.push(await child.call<string>('profileStop', { dir: profile.dir, name: profile.name }));
+      },
+    },
+  );
+  return { result, serverCpuMicros };
+}
+
+export async function benchWebhooks(bare: Child<{ baseUrl: string }>, servers: Server[], tokens: readonly SignedFor[]): Promise<Round[]> {
+  // One unrecorded run each first: every JWT's installation in the caches, the code paths compiled.
+  await measure(bare, 'ack', tokens);
+  for (const server of servers) await measure(server.child, server.kind, tokens);
+  const rounds: Round[] = [];
+  for (let r = 0; r < P.rounds; r++) {
+    const baseline = await measure(bare, 'ack', tokens);
+    const rows = new Map<string, Measured>();
+    for (const server of servers) rows.set(server.label, await measure(server.child, server.kind, tokens));
+    rounds.push({ baseline, rows });
+  }
+  return rounds;
+}
+
+/**
+ * Before any row: a signed webhook is accepted, and the same one with a forged signature, a page token
+ * or another room in the body is refused: proof that the rows measure the real checks.
+ */
+export async function checkTheAddonVerifies(baseUrl: string, t: SignedFor, pageToken: string): Promise<void> {
   const agent = keepAliveAgent(1);
+  const send = (shape: RequestShape) => exchange(agent, { method: 'POST', url: new URL(shape.path, baseUrl), headers: shape.headers, body: shape.body, keepBody: true });
   try {
-    const good = await exchange(agent, { ...webhook(token), keepBody: true });
-    if (good.status !== 204) throw new Error(`a signed room_enter got HTTP ${good.status} from ${baseUrl}: ${good.body}`);
-    const forged = `${token.slice(0, token.lastIndexOf('.') + 1)}${'A'.repeat(43)}`;
-    const bad = await exchange(agent, webhook(forged));
-    if (bad.status !== 401) throw new Error(`a room_enter with a forged signature got HTTP ${bad.status}, not 401`);
+    const good = await send(webhookRequest('ack', t, 'check'));
+    if (good.status !== 204) throw new Error(`a signed room_exit got HTTP ${good.status} from ${baseUrl}: ${good.body}`);
+    const refusals: Array<[string, SignedFor, number]> = [
+      ['a forged signature', { ...t, token: `${t.token.slice(0, t.token.lastIndexOf('.') + 1)}${'A'.repeat(43)}` }, 401],
+      ["the add-on's own page token", { ...t, token: pageToken }, 401],
+      ['a body about another room', { ...t, roomId: t.roomId + 1 }, 403],
+    ];
+    for (const [what, forged, status] of refusals) {
+      const bad = await send(webhookRequest('ack', forged, 'check'));
+      if (bad.status !== status) throw new Error(`a room_exit with ${what} got HTTP ${bad.status}, not ${status}`);
+    }
   } finally {
     agent.destroy();
   }

@@ -1,7 +1,22 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import { randomBytes } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 import { rewriteQueryValues } from './query-params';
 
 export type { Logger };
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request id: the caller's x-request-id, else a new one; sent back as x-request-id. */
+      id: string;
+      /** A logger whose lines carry the request id. */
+      log: Logger;
+    }
+  }
+}
 
 /** Paths that may hold a secret anywhere in a log line; pino replaces their values. */
 export const REDACT_PATHS = [
@@ -36,4 +51,60 @@ export function redactUrl(url: string): string {
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino({ level, redact: { paths: REDACT_PATHS, censor: '[Redacted]' } }, destination);
+}
+
+export interface RequestLogOptions {
+  /** Paths whose successful requests are logged at debug level: the steady stream of webhooks and probes. */
+  quietPaths: RegExp;
+  /** Runs once per request when its response is done (or the connection closed first). */
+  onDone?(req: Request, res: ServerResponse): void;
+}
+
+const STARTED = Symbol('request started');
+/** Request ids: this process's random prefix and a counter (unique across instances, and cheaper than a UUID each). */
+const ID_PREFIX = randomBytes(6).toString('base64url');
+let lastId = 0;
+const CHILD = Symbol('request logger');
+type LoggedRequest = Request & { [STARTED]?: number; [CHILD]?: Logger };
+
+/**
+ * Request ids and one log line per request, when its response is done: failures at warn or error, the
+ * rest at info (quiet paths at debug). `req.log` is a getter on the app's request prototype, so the
+ * child logger is only made when something logs; nothing is serialized for a line whose level is off,
+ * and no function is made per request: most webhooks are acknowledged without any logging work.
+ */
+export function requestLogger(app: { request: object }, log: Logger, options: RequestLogOptions): RequestHandler {
+  Object.defineProperty(app.request, 'log', {
+    configurable: true,
+    get(this: LoggedRequest) {
+      return (this[CHILD] ??= log.child({ reqId: this.id }));
+    },
+  });
+  function onClose(this: ServerResponse & { req: LoggedRequest }) {
+    const req = this.req;
+    options.onDone?.(req, this);
+    const finished = this.writableFinished;
+    const level: Level =
+      !finished || this.statusCode >= 500 ? 'error'
+      : this.statusCode >= 400 ? 'warn'
+      : options.quietPaths.test(req.originalUrl) ? 'debug'
+      : 'info';
+    if (!log.isLevelEnabled(level)) return;
+    req.log[level](
+      {
+        req: { id: req.id, method: req.method, url: redactUrl(req.originalUrl) },
+        res: { statusCode: this.statusCode },
+        responseTime: Math.round(performance.now() - (req[STARTED] ?? 0)),
+      },
+      finished ? 'request completed' : 'request aborted before the answer was sent',
+    );
+  }
+  return (req: LoggedRequest, res, next) => {
+    req[STARTED] = performance.now();
+    const given = req.headers['x-request-id'];
+    req.id = (typeof given === 'string' && given.slice(0, 100)) || `${ID_PREFIX}-${(++lastId).toString(36)}`;
+    res.setHeader('x-request-id', req.id);
+    res.on('close', onClose);
+    next();
+  };
 }

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../lib/store/db';
 
 /** Liveness, readiness and Prometheus metrics. */
@@ -21,4 +21,19 @@ export function opsRoutes(deps: { db: Db; registry: Registry }): Router {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
   return router;
+}
+
+/**
+ * `http_requests_total{method, route, status}`, counted once per answered request. Each label set's
+ * child is made once and kept (routes and statuses are few), so counting costs no label hashing.
+ */
+export function requestCounter(registry: Registry): (method: string, route: string, status: number) => void {
+  const counter = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [registry] });
+  const children = new Map<string, { inc(): void }>();
+  return (method, route, status) => {
+    const key = `${method} ${status} ${route}`;
+    let child = children.get(key);
+    if (!child) children.set(key, (child = counter.labels(method, route, String(status))));
+    child.inc();
+  };
 }

@@ -1,18 +1,19 @@
-import express, { Router } from 'express';
+import type { Router } from 'express';
 import { AddonError } from '../lib/errors';
 import { contextOf, type HipChatContext, type JwtMiddleware } from '../lib/hipchat/jwt';
 import { parseWebhook, WebhookPayloadError, type ParsedWebhook } from '../lib/hipchat/webhooks';
+import type { RoomEventContext } from '../lib/invites/command';
 import { dispatchRoomEvent, type RoomEventHandlers } from '../lib/invites/room-events';
 import type { Logger } from '../lib/logger';
+import { jsonBody } from './json-body';
 
 /**
  * HipChat room webhooks. The route only verifies HipChat's JWT (before reading the body), reads the
  * envelope, checks that the body agrees with the token, and dispatches to the event's handler; a
  * handler's reply to a room_message is answered as the notification HipChat posts back in the room.
  */
-export function webhookRoutes(deps: { jwt: JwtMiddleware; handlers: RoomEventHandlers }): Router {
-  const router = Router();
-  router.post('/webhooks/:event', deps.jwt.hipchat, express.json({ limit: '64kb' }), async (req, res) => {
+export function webhookRoutes(router: Pick<Router, 'post'>, deps: { jwt: JwtMiddleware; handlers: RoomEventHandlers }): void {
+  router.post('/webhooks/:event', deps.jwt.hipchat, jsonBody(64 * 1024), async (req, res) => {
     const context = contextOf(req);
     let hook: ParsedWebhook;
     try {
@@ -22,24 +23,33 @@ export function webhookRoutes(deps: { jwt: JwtMiddleware; handlers: RoomEventHan
       throw err;
     }
     crossCheck(context, hook);
-    let log: Logger | undefined;
-    const reply = await dispatchRoomEvent(
-      deps.handlers,
-      {
-        installationId: context.installation.oauthId,
-        roomId: hook.roomId,
-        roomName: hook.roomName,
-        // Made on first use: most webhooks are acknowledged without logging anything.
-        get log() {
-          return (log ??= context.log.child({ event: hook.event }));
-        },
-      },
-      hook.roomEvent,
-    );
+    const reply = await dispatchRoomEvent(deps.handlers, new WebhookContext(context, hook), hook.roomEvent);
     if (!reply) return void res.status(204).end();
-    res.json({ message: reply.text.slice(0, 10_000), message_format: 'text', color: reply.color, notify: false });
+    // Written as is: res.json would also hash the body for an ETag, which HipChat never sends back.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ message: reply.text.slice(0, 10_000), message_format: 'text', color: reply.color, notify: false }));
   });
-  return router;
+}
+
+/** Where a webhook's event happened; its logger is made on first use (most webhooks log nothing). */
+class WebhookContext implements RoomEventContext {
+  readonly installationId: string;
+  readonly roomId: number;
+  readonly roomName: string | null;
+  private madeLog: Logger | undefined;
+
+  constructor(
+    private readonly context: HipChatContext,
+    private readonly hook: ParsedWebhook,
+  ) {
+    this.installationId = context.installation.oauthId;
+    this.roomId = hook.roomId;
+    this.roomName = hook.roomName;
+  }
+
+  get log(): Logger {
+    return (this.madeLog ??= this.context.log.child({ event: this.hook.event }));
+  }
 }
 
 /** The body must be about the token's installation and room, and name the token's user where it names one. */

@@ -55,6 +55,39 @@ serveParent(
       }
       return [...seen];
     },
+    /** Three-letter starts of the directory's names: candidates for searches that match several pages. */
+    namePrefixes(): string[] {
+      return [...new Set(xmatters.directory.people.flatMap((p) => [p.firstName.slice(0, 3), p.lastName.slice(0, 3)]))].filter((q) => q.length === 3);
+    },
+    /** Global installations of the add-on in the simulated group (descriptor, installed callback, token grant). */
+    async installMany(arg): Promise<Installed[]> {
+      const { descriptorUrl, count } = arg as { descriptorUrl: string; count: number };
+      const made: Installed[] = [];
+      for (let i = 0; i < count; i++) {
+        const outcome = await hipchat.install(descriptorUrl);
+        if (outcome.status !== 204 || !outcome.installation) throw new Error(`install answered ${outcome.status}: ${outcome.body}`);
+        made.push({ oauthId: outcome.installation.oauthId, oauthSecret: outcome.installation.oauthSecret });
+      }
+      return made;
+    },
+    /** Rooms of the simulated group that notices can go to. */
+    async rooms(arg): Promise<number[]> {
+      const rooms: number[] = [];
+      for (let i = 0; i < Number(arg); i++) rooms.push((await hipchat.createRoom({ name: `Bench room ${i}`, ownerId: 1 })).roomId);
+      return rooms;
+    },
+    /** HipChat's flood control (30 notifications a minute per room) on or off. */
+    floodControl(arg) {
+      hipchat.faults.floodControl = arg === true;
+      return hipchat.faults.floodControl;
+    },
+    /** Token grants the simulator has made to each client, and room notifications it has accepted. */
+    tokenCounts(arg): Record<string, number> {
+      return Object.fromEntries((arg as string[]).map((oauthId) => [oauthId, hipchat.tokenRequests(oauthId)]));
+    },
+    notificationCount(arg): number {
+      return (arg as number[]).reduce((sum, roomId) => sum + hipchat.notifications(roomId).length, 0);
+    },
     /** How many xMatters API calls the simulator has answered (the last 5000 are kept). */
     apiCalls: () => xmatters.requests.filter((r) => r.path.startsWith('/api/')).length,
   },

@@ -69,12 +69,16 @@ export function extractToken(req: Request): string | undefined {
     for (const param of raw.slice(start + 1).split('&')) {
       const eq = param.indexOf('=');
       const rawName = eq < 0 ? param : param.slice(0, eq);
-      if (!/signed|%/i.test(rawName)) continue;
-      const name = safeDecode(rawName);
-      if (!/^signed_request/i.test(name.replace(/\s/g, ''))) continue;
-      if (rawName !== 'signed_request') throw new JwtRejected('Send the JWT as ?signed_request=<token>, spelled plainly.', 400);
+      if (rawName !== 'signed_request') {
+        if (!/signed|%/i.test(rawName)) continue;
+        const name = safeDecode(rawName);
+        if (!/^signed_request/i.test(name.replace(/\s/g, ''))) continue;
+        throw new JwtRejected('Send the JWT as ?signed_request=<token>, spelled plainly.', 400);
+      }
       if (fromQuery !== undefined) throw new JwtRejected('Send ?signed_request= once.', 400);
-      fromQuery = eq < 0 ? '' : safeDecode(param.slice(eq + 1));
+      const value = eq < 0 ? '' : param.slice(eq + 1);
+      // A JWT needs no escaping (base64url and dots): decode only what was escaped.
+      fromQuery = /[%+]/.test(value) ? safeDecode(value) : value;
     }
   }
   if (fromQuery) return fromQuery;
@@ -112,8 +116,8 @@ export interface VerifiedToken {
  * derived from it — `exp` required with a small leeway, `iat` not in the future.
  */
 export async function verifyJwt(token: string, installations: InstallationCache, acceptPage: boolean, now = Date.now()): Promise<VerifiedToken> {
-  const decoded = jwt.decode(token, { complete: true });
-  if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) throw new JwtRejected('the token is not a JWT');
+  const decoded = decodeUnverified(token);
+  if (!decoded) throw new JwtRejected('the token is not a JWT');
   if (decoded.header.alg !== 'HS256') throw new JwtRejected(`the token is signed with ${String(decoded.header.alg).slice(0, 20)}; only HS256 is accepted`);
   const kind: TokenKind = decoded.header.kid === PAGE_KID ? 'page' : 'hipchat';
   if (kind === 'page' && !acceptPage) throw new JwtRejected('a page token is not accepted here; only HipChat signs these requests');
@@ -144,6 +148,22 @@ export async function verifyJwt(token: string, installations: InstallationCache,
   if (typeof claims.exp !== 'number') throw new JwtRejected('the token has no expiry (exp)');
   if (typeof claims.iat === 'number' && claims.iat > now / 1000 + LEEWAY_SECONDS) throw new JwtRejected('the token was issued in the future (iat); check the clocks');
   return { installation, claims, kind };
+}
+
+/**
+ * The header and claims, read without checking anything, only to choose the key: jsonwebtoken's verify
+ * decodes the token again and checks everything (jwt.decode here would be a third parse).
+ */
+function decodeUnverified(token: string): { header: { alg?: unknown; kid?: unknown }; payload: { iss?: unknown } } | undefined {
+  const [header, payload, signature, extra] = token.split('.');
+  if (!header || !payload || signature === undefined || extra !== undefined) return undefined;
+  try {
+    const parsed = [JSON.parse(Buffer.from(header, 'base64url').toString()), JSON.parse(Buffer.from(payload, 'base64url').toString())] as unknown[];
+    if (parsed.some((part) => typeof part !== 'object' || part === null)) return undefined;
+    return { header: parsed[0] as { alg?: unknown; kid?: unknown }, payload: parsed[1] as { iss?: unknown } };
+  } catch {
+    return undefined;
+  }
 }
 
 function reject(err: unknown): JwtRejected {
@@ -189,22 +209,34 @@ export function jwtMiddleware(deps: JwtMiddlewareDeps): JwtMiddleware {
       throw new JwtRejected(`This installation belongs to room ${installation.roomId}, not room ${roomFromToken}.`, 403);
     }
     const roomId = hasRoom ? roomFromToken : (installation.roomId ?? undefined);
-    let log: Logger | undefined;
-    req.hipchat = {
-      installation,
-      userId: userId === undefined ? undefined : String(userId),
-      roomId,
-      roomFromToken: hasRoom,
-      tokenKind: kind,
-      client: deps.clientFor(installation),
-      // Made on first use: most webhooks are acknowledged without logging anything.
-      get log() {
-        return (log ??= (req.log as Logger).child({ oauthId: installation.oauthId, userId, roomId }));
-      },
-    };
+    req.hipchat = new RequestContext(installation, userId === undefined ? undefined : String(userId), roomId, hasRoom, kind, req, deps.clientFor);
     next();
   };
   return { hipchat: make(false), page: make(true) };
+}
+
+/** The context of one verified request; its client and child logger are made on first use (most webhooks need neither). */
+class RequestContext implements HipChatContext {
+  private madeClient: HipChatClient | undefined;
+  private madeLog: Logger | undefined;
+
+  constructor(
+    readonly installation: Installation,
+    readonly userId: string | undefined,
+    readonly roomId: number | undefined,
+    readonly roomFromToken: boolean,
+    readonly tokenKind: TokenKind,
+    private readonly req: Request,
+    private readonly clientFor: (installation: Installation) => HipChatClient,
+  ) {}
+
+  get client(): HipChatClient {
+    return (this.madeClient ??= this.clientFor(this.installation));
+  }
+
+  get log(): Logger {
+    return (this.madeLog ??= this.req.log.child({ oauthId: this.installation.oauthId, userId: this.userId, roomId: this.roomId }));
+  }
 }
 
 /**

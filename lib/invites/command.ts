@@ -114,11 +114,16 @@ export async function onRoomMessage(deps: ResponseDeps, ctx: RoomEventContext, e
       break;
     }
   }
-  const fresh = await deps.db.transaction(async (trx) => {
-    if (!(await markSeen(trx, ctx.installationId, `msg:${event.messageId}`))) return false;
-    await enqueueJobs(trx, jobs);
-    return true;
-  });
+  const seenKey = `msg:${event.messageId}`;
+  // An answer from memory (help, a refusal, status) writes nothing but the key: batched with others.
+  const fresh =
+    jobs.length === 0
+      ? await deps.seen.mark(ctx.installationId, seenKey)
+      : await deps.db.transaction(async (trx) => {
+          if (!(await markSeen(trx, ctx.installationId, seenKey))) return false;
+          await enqueueJobs(trx, jobs);
+          return true;
+        });
   if (!fresh) {
     ctx.log.info({ messageId: event.messageId }, 'duplicate room_message ignored');
     return undefined;

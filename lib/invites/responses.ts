@@ -172,6 +172,7 @@ export function responseJobHandler(deps: ResponseDeps): JobHandler {
           ({ matchedBy } = found);
           mention = found.user.mentionName;
           await upsertRecipient(deps.db, invite.id, p.targetName, { hipchatUserId: found.user.id, hipchatMention: found.user.mentionName });
+          await deps.joins.roomChanged(invite.installationId, invite.roomId);
           const room = await deps.chat.getRoom(invite.installationId, invite.roomId);
           if (room.isPrivate && !room.memberIds?.includes(found.user.id)) {
             await deps.chat.inviteToRoom(invite.installationId, invite.roomId, found.user.id, `${displayName} accepted an xMatters invite: ${invite.description}`);

@@ -2,12 +2,11 @@ import { enqueueJobs } from '../store/jobs';
 import { deleteRoomData, findAcceptedByUser, findInvite, markSeen, setRoomArchived, upsertRecipient } from '../store/invites';
 import type { RoomEvent } from './chat';
 import { onRoomMessage, type RoomEventContext, type RoomReply } from './command';
+import { JOIN_WINDOW_MS, type RoomEnter } from './join-index';
 import { joinedNotice } from './notices';
 import type { ResponseDeps } from './responses';
 import { noticeJob, type InviteDeps } from './service';
 
-/** How long after an invite a responder entering the room still counts as answering it. */
-const JOIN_WINDOW_MS = 24 * 60 * 60_000;
 
 type EventOf<K extends RoomEvent['kind']> = Extract<RoomEvent, { kind: K }>;
 
@@ -18,7 +17,10 @@ export function roomEventHandlers(deps: ResponseDeps): RoomEventHandlers {
   return {
     message: (ctx, event) => onRoomMessage(deps, ctx, event),
     async enter(ctx, event) {
-      const joined = await userEnteredRoom(deps, ctx.installationId, ctx.roomId, { id: event.user.id, name: event.user.name });
+      const enter: RoomEnter = { installationId: ctx.installationId, roomId: ctx.roomId, user: { id: event.user.id, name: event.user.name }, at: Date.now() };
+      // Most people entering a room are not awaited responders: memory says so without a database read.
+      if (deps.joins.nobodyWaits(enter)) return undefined;
+      const joined = await userEnteredRoom(deps, enter);
       if (joined.length) ctx.log.info({ joined }, 'responder joined the room');
       return undefined;
     },
@@ -35,6 +37,7 @@ export function roomEventHandlers(deps: ResponseDeps): RoomEventHandlers {
     },
     async deleted(ctx) {
       await deleteRoomData(deps.db, ctx.installationId, ctx.roomId);
+      await deps.joins.roomChanged(ctx.installationId, ctx.roomId);
       ctx.log.info('room deleted: its invites and pending notices were removed');
       return undefined;
     },
@@ -42,12 +45,13 @@ export function roomEventHandlers(deps: ResponseDeps): RoomEventHandlers {
 }
 
 /**
- * A user entered the room: responders who accepted an invite of this room are marked joined, and the
- * room is told how long it took. Entering twice changes nothing the second time. Returns who joined.
+ * A user entered the room (at `enter.at`): responders who accepted an invite of this room are marked
+ * joined, and the room is told how long it took. Entering twice changes nothing the second time.
+ * Returns who joined.
  */
-export async function userEnteredRoom(deps: InviteDeps, installationId: string, roomId: number, user: { id: string; name: string }): Promise<Array<{ inviteId: string; targetName: string }>> {
+export async function userEnteredRoom(deps: InviteDeps, enter: RoomEnter): Promise<Array<{ inviteId: string; targetName: string }>> {
+  const { installationId, roomId, user, at: now } = enter;
   const joined: Array<{ inviteId: string; targetName: string }> = [];
-  const now = Date.now();
   const accepted = await findAcceptedByUser(deps.db, installationId, roomId, user.id, now - JOIN_WINDOW_MS);
   for (const recipient of accepted) {
     const invite = await findInvite(deps.db, recipient.inviteId);
@@ -62,7 +66,10 @@ export async function userEnteredRoom(deps: InviteDeps, installationId: string, 
     if (!fresh) continue;
     joined.push({ inviteId: invite.id, targetName: recipient.targetName });
   }
-  if (joined.length) deps.wake();
+  if (joined.length) {
+    deps.wake();
+    await deps.joins.roomChanged(installationId, roomId);
+  }
   return joined;
 }
 

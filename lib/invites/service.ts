@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import type { Db } from '../store/db';
+import type { SeenEventBatch } from '../store/seen-batch';
 import { enqueueJobs, type Job, type NewJob } from '../store/jobs';
 import { findInvite, findInviteByKey, insertInvite, listRecipients, updateInvite, type Invite, type InviteRecipient, type NewInvite } from '../store/invites';
 import type { XMattersClient } from '../xmatters/client';
@@ -9,6 +10,7 @@ import { XMattersError } from '../xmatters/errors';
 import type { XMattersEvent } from '../xmatters/events';
 import type { TriggerBody } from '../xmatters/trigger';
 import type { ChatPort, RoomNotice } from './chat';
+import type { JoinIndex } from './join-index';
 import { inviteFailedNotice, inviteSentNotice, noEventNotice } from './notices';
 
 /** Where an installation's invites go: its Invite to Room URL, and the client that triggers it and finds events. */
@@ -28,6 +30,10 @@ export interface InviteDeps {
   wake(): void;
   /** How long xMatters may take to show the event of an accepted trigger before the room is told none came. */
   eventConfirmMs: number;
+  /** Who may join which room: told of every match and join. */
+  joins: JoinIndex;
+  /** Marks events seen in batches, for those that cause no other write. */
+  seen: SeenEventBatch;
 }
 
 export const JOB_KINDS = {

@@ -10,7 +10,10 @@ import type { Db } from './db';
 export interface ChangeFeed {
   /** Tells every instance (this one too) that `key` of `topic` changed. */
   publish(topic: string, key: string): Promise<void>;
+  /** `key` is '*' when anything may have changed (notices were lost while the connection was re-made). */
   subscribe(topic: string, onChange: (key: string) => void): void;
+  /** Whether notices from other instances arrive now (false while the connection is being re-made). */
+  readonly listening: boolean;
   close(): Promise<void>;
 }
 
@@ -29,6 +32,7 @@ export async function openChangeFeed(db: Db, log: Logger): Promise<ChangeFeed> {
         deliver(`${topic}|${key}`);
       },
       subscribe: (topic, onChange) => void local.on(topic, onChange),
+      listening: true,
       async close() {
         local.removeAllListeners();
       },
@@ -37,18 +41,31 @@ export async function openChangeFeed(db: Db, log: Logger): Promise<ChangeFeed> {
 
   let closed = false;
   let connection: PgConnection | undefined;
+  let listening = false;
   const listen = async (): Promise<void> => {
     const conn = (await db.client.acquireRawConnection()) as PgConnection;
     conn.on('notification', (message) => deliver(message.payload ?? ''));
     conn.on('error', (err) => {
       log.warn({ err: err.message }, 'change feed connection lost; listening again');
+      listening = false;
       void conn.end().catch(() => undefined);
       // Everything cached may have changed meanwhile.
       local.emit('*');
-      if (!closed) setTimeout(() => void listen().catch((e: Error) => log.error({ err: e.message }, 'change feed could not listen again')), 1000).unref();
+      if (!closed) setTimeout(() => void relisten(), 1000).unref();
     });
     await conn.query(`LISTEN ${CHANNEL}`);
     connection = conn;
+    listening = true;
+  };
+  const relisten = async () => {
+    try {
+      await listen();
+      // What changed while nobody listened was never told: everything may have.
+      local.emit('*');
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'change feed could not listen again');
+      if (!closed) setTimeout(() => void relisten(), 1000).unref();
+    }
   };
   await listen();
   return {
@@ -58,6 +75,9 @@ export async function openChangeFeed(db: Db, log: Logger): Promise<ChangeFeed> {
     subscribe(topic, onChange) {
       local.on(topic, onChange);
       local.on('*', () => onChange('*'));
+    },
+    get listening() {
+      return listening;
     },
     async close() {
       closed = true;

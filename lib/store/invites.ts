@@ -202,6 +202,33 @@ export async function findAcceptedByUser(db: Executor, installationId: string, r
   return rows.map((row: Row) => ({ ...recipientFromRow(row), inviteCreatedAt: toMs(row.invite_created_at) }));
 }
 
+export interface MatchedResponder {
+  installationId: string;
+  roomId: number;
+  hipchatUserId: string;
+  inviteCreatedAt: number;
+}
+
+/**
+ * Responders matched to a HipChat user who have not joined, of invites made after `since`, in the given
+ * rooms or everywhere: everyone findAcceptedByUser can find, and those who answered otherwise since.
+ */
+export async function listMatchedResponders(db: Executor, since: number, rooms?: Array<{ installationId: string; roomId: number }>): Promise<MatchedResponder[]> {
+  const query = db('invite_recipients as r')
+    .join('invites as i', 'i.id', 'r.invite_id')
+    .whereNotNull('r.hipchat_user_id')
+    .whereNot('r.state', 'joined')
+    .where('i.created_at', '>', since)
+    .select('i.installation_id', 'i.room_id', 'r.hipchat_user_id', 'i.created_at');
+  if (rooms) query.where((q) => void rooms.forEach((room) => q.orWhere({ 'i.installation_id': room.installationId, 'i.room_id': room.roomId })));
+  return (await query).map((row: Row) => ({
+    installationId: String(row.installation_id),
+    roomId: Number(row.room_id),
+    hipchatUserId: String(row.hipchat_user_id),
+    inviteCreatedAt: toMs(row.created_at),
+  }));
+}
+
 /** Removes a deleted room's invites and pending jobs. */
 export async function deleteRoomData(db: Db, installationId: string, roomId: number): Promise<void> {
   await db.transaction(async (trx) => {

@@ -7,7 +7,7 @@ import { createAddon, type Addon, type AddonOptions } from '../../app';
 import { loadConfig } from '../../lib/config';
 import { answerClientError } from '../../routes/errors';
 import { createLogger } from '../../lib/logger';
-import { freshDatabase } from './db';
+import { freshDatabase, type TestDatabase } from './db';
 
 export interface RunningAddon {
   addon: Addon;
@@ -18,9 +18,12 @@ export interface RunningAddon {
   close(): Promise<void>;
 }
 
-/** The add-on on 127.0.0.1 with a fresh database, its logs captured, trusting the given HipChat hosts. */
-export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Record<string, string>; options?: AddonOptions }): Promise<RunningAddon> {
-  const db = await freshDatabase();
+/**
+ * The add-on on 127.0.0.1 with a fresh database (or `database`, shared with another instance and left
+ * for its owner to drop), its logs captured, trusting the given HipChat hosts.
+ */
+export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Record<string, string>; options?: AddonOptions; database?: TestDatabase }): Promise<RunningAddon> {
+  const db = opts.database ?? (await freshDatabase());
   const dataDir = mkdtempSync(join(tmpdir(), 'addon-data-'));
   const logs: string[] = [];
   const sink = new Writable({
@@ -56,7 +59,7 @@ export async function startAddon(opts: { hipchatAllowedHosts: string[]; env?: Re
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await addon.close();
-      await db.drop();
+      if (!opts.database) await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

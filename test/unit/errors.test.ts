@@ -2,18 +2,17 @@ import assert from 'node:assert/strict';
 import express from 'express';
 import { AxiosError, AxiosHeaders } from 'axios';
 import { describe, it } from 'node:test';
-import { pinoHttp } from 'pino-http';
 import request from 'supertest';
 import { AddonError, toAddonError } from '../../lib/errors';
 import { HipChatApiError } from '../../lib/hipchat/errors';
-import { createLogger } from '../../lib/logger';
+import { createLogger, requestLogger } from '../../lib/logger';
 import { XMattersError } from '../../lib/xmatters/errors';
 import { errorHandler } from '../../routes/errors';
 
 /** An app whose one route throws `err`, answered by the add-on's error handler. */
 function appThrowing(err: unknown) {
   const app = express();
-  app.use(pinoHttp({ logger: createLogger('silent') }));
+  app.use(requestLogger(app, createLogger('silent'), { quietPaths: /^$/ }));
   app.get('/boom', () => {
     throw err;
   });
@@ -67,7 +66,7 @@ describe('the add-on answers with its own status, never an upstream one', () => 
 
   it('a compressed body zlib cannot inflate is a 400, not a 500', async () => {
     const app = express();
-    app.use(pinoHttp({ logger: createLogger('silent') }));
+    app.use(requestLogger(app, createLogger('silent'), { quietPaths: /^$/ }));
     app.post('/in', express.json(), (_req, res) => void res.status(204).end());
     app.use(errorHandler);
     for (const encoding of ['gzip', 'deflate', 'br']) {
@@ -79,7 +78,7 @@ describe('the add-on answers with its own status, never an upstream one', () => 
 
   it('a path parameter that is not percent-encoded UTF-8 is a 400; a URIError of our own is still a 500', async () => {
     const app = express();
-    app.use(pinoHttp({ logger: createLogger('silent') }));
+    app.use(requestLogger(app, createLogger('silent'), { quietPaths: /^$/ }));
     app.get('/p/:id', (_req, res) => void res.status(204).end());
     app.get('/own', () => {
       decodeURIComponent('%E0%A4%A');
