@@ -84,9 +84,10 @@ export function requestLogger(app: { request: object }, log: Logger, options: Re
     const req = this.req;
     options.onDone?.(req, this);
     const finished = this.writableFinished;
+    // A client that goes away before its answer is a warning, not an add-on failure.
     const level: Level =
-      !finished || this.statusCode >= 500 ? 'error'
-      : this.statusCode >= 400 ? 'warn'
+      this.statusCode >= 500 ? 'error'
+      : !finished || this.statusCode >= 400 ? 'warn'
       : options.quietPaths.test(req.originalUrl) ? 'debug'
       : 'info';
     if (!log.isLevelEnabled(level)) return;

@@ -30,11 +30,15 @@ export function jsonAttempt(ep: JsonEndpoint, body: string | Buffer, extra: { au
 }
 
 /** Bodies that are not JSON, not an object, too large, too deep or wrongly encoded, under valid credentials. */
-export function bodyCases(ep: JsonEndpoint): Case[] {
+/**
+ * Every malformed body; `mediaType415` where the endpoint refuses a body that is not JSON, or not in a
+ * charset or encoding it reads, with 415 Unsupported Media Type (the webhooks' lean reader) rather than 400.
+ */
+export function bodyCases(ep: JsonEndpoint, opts: { mediaType415?: boolean } = {}): Case[] {
   return bodyVariants(ep.limit, ep.valid()).map((v) => ({
     name: v.name,
     attempt: { method: ep.method, path: ep.path, headers: { ...v.headers, Authorization: ep.authorization() }, ...(v.body === undefined ? {} : { body: v.body }), ...(v.chunked ? { chunked: true } : {}) },
-    expect: { refused: 'json', status: v.status },
+    expect: { refused: 'json', status: opts.mediaType415 ? [...v.status, 415] : v.status },
   }));
 }
 
