@@ -37,8 +37,13 @@ import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
+import { alertRoutes } from './routes/alerts';
+import { alertJobHandlers } from './lib/alerts/jobs';
+import { alertRetentionChore } from './lib/alerts/retention';
+import { SourceCache } from './lib/alerts/source-cache';
+import type { IntakeDeps } from './lib/alerts/intake';
 
-const QUIET_PATHS = /^\/(webhooks\/|healthz|readyz|metrics)/;
+const QUIET_PATHS = /^\/(webhooks\/|alerts\/|healthz|readyz|metrics)/;
 
 export interface Addon {
   app: express.Express;
@@ -104,9 +109,19 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     wake: () => worker.wake(),
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses), [JOB_KINDS.oncall]: oncallJobHandler(responses) };
+  const alertIntake: IntakeDeps = { db, wake: () => worker.wake(), repeatNoticeMs: config.alertRepeatNoticeMs };
+  const handlers = {
+    ...inviteJobHandlers(inviteDeps),
+    ...alertJobHandlers(inviteDeps),
+    [JOB_KINDS.response]: responseJobHandler(responses),
+    [JOB_KINDS.oncall]: oncallJobHandler(responses),
+  };
   const worker = new OutboxWorker({ db, handlers, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
-  const housekeeping = new Housekeeper([{ name: 'revoked installations', run: () => revocation.sweep() }], log.child({ component: 'housekeeping' }), HOUSEKEEPING_EVERY_MS);
+  const housekeeping = new Housekeeper(
+    [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db)],
+    log.child({ component: 'housekeeping' }),
+    HOUSEKEEPING_EVERY_MS,
+  );
   if (options.startWorker !== false) {
     worker.start();
     housekeeping.start();
@@ -151,6 +166,20 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   // only cost on these hot paths.
   app.use(webhookRoutes({ jwt, handlers: roomEventHandlers(responses) }));
   app.use(xmattersRoutes({ responses, auth: new CallbackAuthenticator(db, feed), failedAuth: limits.failedAuth }));
+  app.use(
+    alertRoutes({
+      jwt,
+      db,
+      sealer,
+      feed,
+      baseUrl: config.baseUrl,
+      intake: alertIntake,
+      sources: new SourceCache(db, sealer, feed),
+      installations,
+      failedAuth: limits.failedAuth,
+      roomLink: inviteDeps.roomLink,
+    }),
+  );
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
   // HipChat's own pages (another origin) show the add-on's avatar.
   app.use(
