@@ -34,6 +34,9 @@ export interface AlertSourceRouteDeps {
 export const MAX_SOURCES = 50;
 const COLORS = ['yellow', 'green', 'red', 'purple', 'gray'] as const;
 
+/** The message for a value that is not an object at all; other problems (an unknown key) keep zod's own words. */
+const notAnObject = (message: string) => ({ error: (issue: { code: string }) => (issue.code === 'invalid_type' ? message : undefined) });
+
 const wellFormed = (label: string, max: number) =>
   text(label).max(max, `${label} is at most ${max} characters`).refine(isWellFormedText, `${label} ${BROKEN_TEXT}`);
 
@@ -45,11 +48,11 @@ const ruleBody = z.strictObject(
     /** A room of the source's by name or id; empty: the default room. */
     room: wellFormed('The room', 255).trim().default(''),
     invite: z
-      .strictObject({ group: wellFormed('The xMatters group', LIMITS.group).trim(), description: wellFormed('The invite description', 2000) }, { error: 'invite must be {group, description} or null' })
+      .strictObject({ group: wellFormed('The xMatters group', LIMITS.group).trim(), description: wellFormed('The invite description', 2000) }, notAnObject('invite must be {group, description} or null'))
       .nullable()
       .default(null),
   },
-  { error: 'Each rule must be {field, op, value, room, invite}' },
+  notAnObject('Each rule must be {field, op, value, room, invite}'),
 );
 
 const templateBody = z.strictObject(
@@ -67,7 +70,7 @@ const templateBody = z.strictObject(
       .nullable()
       .default(null),
   },
-  { error: 'template must be an object {message, format, severity, color, card}' },
+  notAnObject('template must be an object {message, format, severity, color, card}'),
 );
 
 const settingsBody = {
@@ -80,7 +83,7 @@ const settingsBody = {
   rules: z.array(ruleBody, { error: 'rules must be a list' }).max(LIMITS.rules, `A source has at most ${LIMITS.rules} rules`).default([]),
   inviteWindowMinutes: z.number({ error: 'inviteWindowMinutes must be a number' }).int('inviteWindowMinutes must be whole minutes').min(1).max(LIMITS.inviteWindowMinutes, `inviteWindowMinutes is at most ${LIMITS.inviteWindowMinutes}`).default(60),
 };
-const bodyError = { error: 'The request body must be a JSON object sent as application/json' };
+const bodyError = notAnObject('The request body must be a JSON object sent as application/json');
 const createBody = z.strictObject({ kind: z.enum(ALERT_KINDS, { error: 'kind must be hipchat, soda or json' }), ...settingsBody }, bodyError);
 const updateBody = z.strictObject(settingsBody, bodyError);
 const payloadText = text('The payload').min(1, 'Paste a payload').max(MAX_ALERT_BODY, `The payload is at most ${MAX_ALERT_BODY / 1024} kB`);
