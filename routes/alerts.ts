@@ -60,7 +60,12 @@ export function alertRoutes(deps: AlertRouteDeps): Router {
     raw(req, res, (err?: unknown) => {
       if (!err) return next();
       const error = toAddonError(err);
-      next(error.code === 'too_large' ? new AddonError(413, 'too_large', `The alert is larger than ${MAX_ALERT_BODY / 1024} kB; nothing was stored.`, { retryable: false }) : error);
+      if (error.code === 'too_large') return next(new AddonError(413, 'too_large', `The alert is larger than ${MAX_ALERT_BODY / 1024} kB; nothing was stored.`, { retryable: false }));
+      // A body that does not inflate (Content-Encoding: gzip, but not gzip) is the sender's fault.
+      if (error.code === 'internal' && typeof (err as { errno?: unknown }).errno === 'number') {
+        return next(new AddonError(400, 'invalid_body', 'The body could not be decompressed: it does not match its Content-Encoding.', { retryable: false }));
+      }
+      next(error);
     });
 
   const accept = async (req: Request, res: Response) => {

@@ -41,10 +41,28 @@ export function jsonOf(body: IntakeBody): unknown {
   return body.value;
 }
 
+/** How deep objects and lists may nest; the vendors' payloads nest six levels at most. */
+export const MAX_DEPTH = 64;
+
 function parseJson(text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new AddonError(400, 'invalid_json', `The body is not valid JSON (${(err as Error).message.slice(0, 200)}). Send the alert as a JSON object.`);
   }
+  if (depthOver(value, MAX_DEPTH)) throw new AddonError(400, 'too_deep', `The body nests objects or lists more than ${MAX_DEPTH} levels deep.`);
+  return value;
+}
+
+/** Whether a parsed value nests deeper than `max`, walked without recursion (a deep body would exhaust the stack). */
+function depthOver(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
 }

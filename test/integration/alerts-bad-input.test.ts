@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import request from 'supertest';
 import { alertPayload, alertRows, createSource, sourceBody, type CreatedSource } from '../helpers/alerts';
@@ -127,6 +128,26 @@ describe('bodies', () => {
     await refused(() => send(json, 'application/json', '  '), 400, 'empty_body', /no body/);
     await refused(() => send(json, 'multipart/form-data; boundary=x', '--x--'), 415, 'unsupported_media_type', /Multipart/);
     await refused(() => send(json, 'application/json; charset=utf-16', Buffer.from('{}', 'utf16le')), 415, 'unsupported_charset', /UTF-8/);
+  });
+
+  test('a body nested too deep, or that does not match its Content-Encoding, is 400', async () => {
+    for (const source of [json, hipchat, soda]) {
+      await refused(() => send(source, 'application/json', `{"event":"validate","message":"x","a":${'['.repeat(10_000)}${']'.repeat(10_000)}}`), 400, 'too_deep', /more than 64 levels deep/);
+    }
+    await refused(() => request(app()).post(json.pathWithSecret).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').send('{"message": "not gzip"}'), 400, 'invalid_body', /does not match its Content-Encoding/);
+  });
+
+  test('a gzip bomb is stopped at the limit as it inflates', async () => {
+    const bomb = gzipSync(Buffer.alloc(20 * 1024 * 1024, ' '));
+    await refused(
+      () =>
+        new Promise<request.Response>((resolve, reject) =>
+          request(app()).post(json.pathWithSecret).set('Content-Type', 'application/json').set('Content-Encoding', 'gzip').serialize((body: Buffer) => body as unknown as string).send(bomb).end((err, res) => (err && !res ? reject(err) : resolve(res))),
+        ),
+      413,
+      'too_large',
+      /larger than 256 kB/,
+    );
   });
 
   test('alerts are sent with POST', async () => {

@@ -26,3 +26,9 @@ test('malformed, empty, multipart and non-UTF-8 bodies are refused with a senten
   refused('{}', 'application/json; charset=iso-8859-1', 415, 'unsupported_charset', /iso-8859-1.*UTF-8/);
   assert.throws(() => jsonOf(readBody(bytes('not json'), 'text/plain')), /not valid JSON/);
 });
+
+test('a body nested deeper than 64 levels is refused before anything walks it', () => {
+  refused(`${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'application/json', 400, 'too_deep', /more than 64 levels deep/);
+  refused(`{"a":${'{"b":'.repeat(64)}1${'}'.repeat(64)}}`, 'application/json', 400, 'too_deep', /64 levels/);
+  assert.deepEqual(readBody(bytes(`${'['.repeat(64)}${']'.repeat(64)}`), 'application/json').type, 'json');
+});
