@@ -118,7 +118,6 @@ export function alertSourceRoutes(deps: AlertSourceRouteDeps): Router {
       const sources = await listSources(deps.db, context.installation.oauthId);
       res.json({
         global: context.installation.roomId === null,
-        intakeBase: `${deps.baseUrl}/alerts`,
         sources: sources.map((s) => sourceJson(s, intakeUrl(s.id))),
         samples: ALERT_SAMPLES.map((s) => ({ kind: s.kind, name: s.name, label: s.label, payload: s.payload })),
       });

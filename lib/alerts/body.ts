@@ -42,7 +42,7 @@ export function jsonOf(body: IntakeBody): unknown {
 }
 
 /** How deep objects and lists may nest; the vendors' payloads nest six levels at most. */
-export const MAX_DEPTH = 64;
+const MAX_DEPTH = 64;
 
 function parseJson(text: string): unknown {
   let value: unknown;

@@ -7,7 +7,7 @@
  */
 export type FieldPath = readonly string[];
 
-export const MAX_PATH_LENGTH = 200;
+const MAX_PATH_LENGTH = 200;
 const MAX_SEGMENTS = 20;
 const SEGMENT = /^[^\s.[\]{}]+$/;
 

@@ -3,7 +3,7 @@ import { pruneAlerts } from '../store/alerts';
 import type { Db } from '../store/db';
 
 /** How long an alert is kept after its last occurrence: longer than any dedupe or invite window. */
-export const ALERT_RETENTION_MS = 30 * 24 * 60 * 60_000;
+const ALERT_RETENTION_MS = 30 * 24 * 60 * 60_000;
 
 /** Housekeeping: closed dedupe and invite windows, and alerts not seen for ALERT_RETENTION_MS. */
 export function alertRetentionChore(db: Db): Chore {

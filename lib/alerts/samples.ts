@@ -15,7 +15,3 @@ export interface AlertSample {
 }
 
 export const ALERT_SAMPLES: readonly AlertSample[] = samplesFile.samples as AlertSample[];
-
-export function samplesFor(kind: AlertKind): AlertSample[] {
-  return ALERT_SAMPLES.filter((sample) => sample.kind === kind);
-}

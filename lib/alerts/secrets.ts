@@ -7,8 +7,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
  * `https://user:password@…` URLs, §2.4), or as the last part of the intake URL itself, for tools that can
  * only be given a URL (§2.3, and HipChat-style URLs that carry their token, seed 000).
  */
-export const SECRET_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-
 export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }

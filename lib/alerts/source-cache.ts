@@ -18,7 +18,7 @@ export interface IntakeSource {
   settings: CompiledSettings;
 }
 
-export const SOURCE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const SOURCE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const FRESH_MS = 60_000;
 const MAX_ENTRIES = 10_000;

@@ -12,7 +12,7 @@ export interface Template {
   readonly parts: ReadonlyArray<string | FieldPath>;
 }
 
-export const MAX_TEMPLATE_LENGTH = 2000;
+const MAX_TEMPLATE_LENGTH = 2000;
 const MAX_VARIABLES = 50;
 
 /** A template that cannot be read; `at` is the 1-based character where the problem starts. */

@@ -217,11 +217,6 @@ export async function setAlertInvite(db: Executor, id: string, inviteId: string)
   await db('alerts').where({ id }).update({ invite_id: inviteId });
 }
 
-/** A source's most recent alerts, newest first. */
-export async function listRecentAlerts(db: Executor, sourceId: string, limit: number): Promise<StoredAlert[]> {
-  return (await db('alerts').where({ source_id: sourceId }).orderBy('first_at', 'desc').limit(limit)).map(alertFromRow);
-}
-
 /** Housekeeping: closed windows, and alerts last seen before `before`. */
 export async function pruneAlerts(db: Db, now: number, before: number): Promise<number> {
   const windows = await db('alert_windows').where('open_until', '<', now).delete();

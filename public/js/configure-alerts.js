@@ -13,7 +13,7 @@
   const OPERATORS = [['equals', 'equals'], ['contains', 'contains'], ['matches', 'matches the regular expression']];
   const MAX_RULES = 20;
 
-  /** What the list endpoint said: {global, intakeBase, sources, samples}. */
+  /** What the list endpoint said: {global, sources, samples}. */
   let state = { global: false, sources: [], samples: [] };
   /** The saved source the form edits, or null for a new one. */
   let editing = null;

@@ -14,7 +14,7 @@ import { FieldReader } from '../paths';
 const COLORS = ['yellow', 'green', 'red', 'purple', 'gray'] as const;
 const LOZENGES = ['success', 'error', 'current', 'moved', 'new', 'complete'] as const;
 /** HipChat's later API docs allow 64 characters for `from`. */
-export const MAX_FROM = 64;
+const MAX_FROM = 64;
 
 const text = (label: string) => z.string({ error: `${label} must be a string` });
 

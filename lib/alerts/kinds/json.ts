@@ -42,7 +42,8 @@ function card(spec: NonNullable<CompiledTemplate['card']>, fields: FieldReader, 
   const url = spec.link ? linkUrl(renderTemplate(spec.link, fields, 'text')) : undefined;
   return {
     id: '',
-    title: (format === 'html' ? plainText(renderTemplate(spec.title, fields, 'text')) : renderTemplate(spec.title, fields, 'text')).trim() || summary,
+    // An html title is rendered escaped and then unmarked, so a value's own angle brackets survive.
+    title: (format === 'html' ? plainText(renderTemplate(spec.title, fields, 'html')) : renderTemplate(spec.title, fields, 'text')).trim() || summary,
     description: message,
     ...(format === 'html' ? { descriptionFormat: 'html' as const } : {}),
     ...(url ? { url } : {}),

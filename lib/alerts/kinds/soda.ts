@@ -5,17 +5,11 @@ import { fitMessage, linkUrl, type AlertDraft } from '../draft';
 import { FieldReader, parsePath, type FieldPath } from '../paths';
 import { notifiesFor, severityColor } from '../severity';
 
-/**
- * Soda Cloud's webhook events (docs/alerts.md §3.2, from [SODA-V3] and [SODA-V4]): validate,
- * checkEvaluation (one alert per check result), incidentCreated / incidentUpdated (both generations of
- * field names), contractPublished, and the older agreement events. An event not documented is still
- * posted, named, so nothing Soda sends is dropped.
- */
-export const SODA_EVENTS = ['validate', 'checkEvaluation', 'incidentCreated', 'incidentUpdated', 'contractPublished', 'agreementCreated', 'agreementContentsUpdated', 'agreementDeleted'] as const;
 /** Check results in one checkEvaluation that become alerts. */
 export const MAX_CHECK_RESULTS = 50;
 
 const paths = new Map<string, FieldPath>();
+/** The text at one of the fixed paths of Soda's payloads, trimmed. */
 function get(reader: FieldReader, path: string): string {
   let parsed = paths.get(path);
   if (!parsed) {
@@ -25,6 +19,12 @@ function get(reader: FieldReader, path: string): string {
   return reader.text(parsed).trim();
 }
 
+/**
+ * Soda Cloud's webhook events (docs/alerts.md §3.2, from [SODA-V3] and [SODA-V4]): validate,
+ * checkEvaluation (one alert per check result), incidentCreated / incidentUpdated (both generations of
+ * field names), contractPublished, and the older agreement events. An event not documented is still
+ * posted, named, so nothing Soda sends is dropped.
+ */
 export function sodaDrafts(body: IntakeBody): AlertDraft[] {
   const payload = jsonOf(body);
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw notSoda('the body is not a JSON object');

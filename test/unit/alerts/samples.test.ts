@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ALERT_SAMPLES, samplesFor } from '../../../lib/alerts/samples';
+import { ALERT_SAMPLES } from '../../../lib/alerts/samples';
+
+const samplesFor = (kind: string) => ALERT_SAMPLES.filter((sample) => sample.kind === kind);
 import { ALERT_KINDS } from '../../../lib/alerts/settings';
 import { alertPayload } from '../../helpers/alerts';
 

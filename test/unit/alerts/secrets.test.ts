@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { newSecret, presentedSecret, SECRET_PATTERN, secretDigest, secretMatches } from '../../../lib/alerts/secrets';
+import { newSecret, presentedSecret, secretDigest, secretMatches } from '../../../lib/alerts/secrets';
 
 test('secrets are 256 random bits, compared through their digest', () => {
   const secret = newSecret();
-  assert.match(secret, SECRET_PATTERN);
+  assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
   assert.notEqual(newSecret(), secret);
   const digest = secretDigest(secret);
   assert.equal(secretMatches(secret, digest), true);
