@@ -15,7 +15,7 @@ import type { Sealer } from '../lib/security/seal';
 import { countSources, deleteSource, findSource, insertSource, listSources, replaceSourceSecret, updateSource, type AlertSourceRecord } from '../lib/store/alerts';
 import type { ChangeFeed } from '../lib/store/change-feed';
 import type { Db } from '../lib/store/db';
-import type { ChangedBy } from '../lib/store/settings';
+import { findSettings, type ChangedBy } from '../lib/store/settings';
 import { isWellFormedText, BROKEN_TEXT } from '../lib/text';
 import { api, text } from './api';
 import { zodMessage } from './validation';
@@ -141,7 +141,7 @@ export function alertSourceRoutes(deps: AlertSourceRouteDeps): Router {
       await changed(id);
       context.log.info({ sourceId: id, kind: body.kind, rules: settings.rules.length }, 'alert source created');
       const saved = await findSource(deps.db, id);
-      res.status(201).json({ message: 'Alert source created.', source: sourceJson(saved!, intakeUrl(id)), secret: secretJson(intakeUrl(id), secret) });
+      res.status(201).json({ message: `Alert source created.${await inviteWarning(deps.db, installationId, settings)}`, source: sourceJson(saved!, intakeUrl(id)), secret: secretJson(intakeUrl(id), secret) });
     }),
   );
 
@@ -158,7 +158,7 @@ export function alertSourceRoutes(deps: AlertSourceRouteDeps): Router {
       if (!(await updateSource(deps.db, stored.installationId, stored.id, { name: body.name, settings }, editor))) throw noSuchSource();
       await changed(stored.id);
       context.log.info({ sourceId: stored.id, rules: settings.rules.length }, 'alert source changed');
-      res.json({ message: 'Alert source saved.', source: sourceJson((await findSource(deps.db, stored.id))!, intakeUrl(stored.id)) });
+      res.json({ message: `Alert source saved.${await inviteWarning(deps.db, stored.installationId, settings)}`, source: sourceJson((await findSource(deps.db, stored.id))!, intakeUrl(stored.id)) });
     }),
   );
 
@@ -232,6 +232,13 @@ export function alertSourceRoutes(deps: AlertSourceRouteDeps): Router {
   );
 
   return router;
+}
+
+/** Rules that invite before xMatters is set up would fail in the room: say so when they are saved. */
+async function inviteWarning(db: Db, installationId: string, settings: SourceSettings): Promise<string> {
+  if (!settings.rules.some((rule) => rule.invite)) return '';
+  const xmatters = await findSettings(db, installationId);
+  return xmatters?.inviteUrl ? '' : ' xMatters is not set up yet: until it is, its rules’ invites fail (and the room is told so).';
 }
 
 const noSuchSource = () => new AddonError(404, 'unknown_source', 'This installation has no such alert source; reload the page.');

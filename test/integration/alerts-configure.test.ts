@@ -132,6 +132,23 @@ describe('creating, listing, changing and deleting', () => {
   });
 });
 
+test('an inviting rule saved before xMatters is set up is warned about; its alerts tell the room the invite failed', async () => {
+  const bare = await world.hipchat.install(world.addon.descriptorUrl, { roomId: 102 });
+  assert.equal(bare.status, 204, bare.body);
+  const oauthId = bare.installation!.oauthId;
+  const token = world.hipchat.signJwt(oauthId, { userId: ALICE, roomId: 102 });
+  const res = await request(world.addon.addon.app)
+    .post(API)
+    .set('Authorization', `JWT ${token}`)
+    .send(sourceBody({ name: 'Early', kind: 'hipchat', rules: [{ field: 'color', op: 'equals', value: 'red', invite: { group: 'Database', description: '' } }] }));
+  assert.equal(res.status, 201, res.text);
+  assert.equal(res.body.message, 'Alert source created. xMatters is not set up yet: until it is, its rules’ invites fail (and the room is told so).');
+  const posted = await request(world.addon.addon.app).post(`/alerts/${res.body.source.id}/${res.body.secret.secret}`).send({ message: 'Disk full', color: 'red' });
+  assert.equal(posted.status, 200, posted.text);
+  await waitFor(() => world.hipchat.notifications(102).some((n) => /^Could not send Early's xMatters invite .*This installation has no xMatters settings\./.test(n.message)), 'the room is told the invite failed', 20_000);
+  assert.ok(world.hipchat.notifications(102).some((n) => n.message === 'Disk full'), 'the alert itself is posted');
+});
+
 describe('who may change sources', () => {
   test('a user who is neither a group admin nor the room owner changes nothing', async () => {
     const created = await createSource(world, roomInstall, sourceBody({ name: 'Guarded', kind: 'hipchat' }), OPS);
