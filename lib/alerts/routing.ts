@@ -11,8 +11,11 @@ import type { FieldPath, FieldReader } from './paths';
 export type MatchOperator = 'equals' | 'contains' | 'matches';
 
 export const MAX_PATTERN_LENGTH = 200;
-/** HipChat's longest message. */
-export const MAX_MATCHED_TEXT = 10_000;
+/**
+ * Splunk On-Call's limit for most alert fields (docs/alerts.md §2.2): enough for what rules route on,
+ * and it bounds a body's matching work (50 Soda check results × 20 rules × this) to a fraction of a second.
+ */
+export const MAX_MATCHED_TEXT = 1024;
 
 export interface Matcher {
   readonly path: FieldPath;
