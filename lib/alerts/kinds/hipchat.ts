@@ -13,7 +13,10 @@ import { FieldReader } from '../paths';
  */
 const COLORS = ['yellow', 'green', 'red', 'purple', 'gray'] as const;
 const LOZENGES = ['success', 'error', 'current', 'moved', 'new', 'complete'] as const;
-/** HipChat's later API docs allow 64 characters for `from`. */
+/**
+ * "A label to be shown in addition to the sender's name. Valid length range: 0 - 64.": HipChat's API reference
+ * as copied into viascom/hipchat-api models/Notification.java (an older copy says 0–25).
+ */
 const MAX_FROM = 64;
 
 const text = (label: string) => z.string({ error: `${label} must be a string` });
