@@ -57,7 +57,7 @@ function evaluate(source: EvaluatedSource, draft: AlertDraft): EvaluatedAlert {
     ? { group: rule.invite.group, description: descriptionText(rule.invite.description ? renderTemplate(rule.invite.description, draft.fields, 'text') : '') || descriptionText(draft.summary) }
     : null;
   return {
-    notice: { ...draft.notice, from: draft.notice.from || source.name.slice(0, FROM_LENGTH) },
+    notice: { ...draft.notice, from: draft.notice.from || fromLabel(source.name) },
     room,
     rule: index,
     key: [...key].slice(0, KEY_TEXT_LENGTH).join(''),
@@ -70,6 +70,16 @@ function evaluate(source: EvaluatedSource, draft: AlertDraft): EvaluatedAlert {
 /** Text any database column and xMatters can hold: control characters and broken surrogates replaced. */
 function wellFormed(text: string): string {
   return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, ' ').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+
+/** The source's name cut to FROM_LENGTH, never through a character. */
+function fromLabel(name: string): string {
+  let label = '';
+  for (const char of name) {
+    if (label.length + char.length > FROM_LENGTH) break;
+    label += char;
+  }
+  return label;
 }
 
 const oneLine = (text: string) => wellFormed(text).replace(/\s+/g, ' ').trim();

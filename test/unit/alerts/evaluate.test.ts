@@ -80,6 +80,7 @@ test('an auto-invite rule names the group and a templated description, the messa
 
 test('notices are labelled with the source unless the body names its own sender', () => {
   assert.equal(evaluateAlerts(source('json', {}, 'A source with a very long name indeed'), body(CRITICAL))[0]!.notice.from, 'A source with a very long');
+  assert.equal(evaluateAlerts(source('json', {}, `${'x'.repeat(24)}🔥 fire`), body(CRITICAL))[0]!.notice.from, 'x'.repeat(24), 'no half character');
   assert.equal(evaluateAlerts(source('hipchat', {}), body({ message: 'x', from: 'Jenkins' }))[0]!.notice.from, 'Jenkins');
   assert.equal(evaluateAlerts(source('hipchat', {}), body(alertPayload('splunk-on-call/hipchat-outgoing-webhook.json')))[0]!.notice.from, 'Splunk On-Call');
 });
