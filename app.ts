@@ -109,7 +109,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     wake: () => worker.wake(),
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const alertIntake: IntakeDeps = { db, wake: () => worker.wake(), repeatNoticeMs: config.alertRepeatNoticeMs };
+  const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs };
   const handlers = {
     ...inviteJobHandlers(inviteDeps),
     ...alertJobHandlers(inviteDeps),
@@ -166,20 +166,6 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   // only cost on these hot paths.
   app.use(webhookRoutes({ jwt, handlers: roomEventHandlers(responses) }));
   app.use(xmattersRoutes({ responses, auth: new CallbackAuthenticator(db, feed), failedAuth: limits.failedAuth }));
-  app.use(
-    alertRoutes({
-      jwt,
-      db,
-      sealer,
-      feed,
-      baseUrl: config.baseUrl,
-      intake: alertIntake,
-      sources: new SourceCache(db, sealer, feed),
-      installations,
-      failedAuth: limits.failedAuth,
-      roomLink: inviteDeps.roomLink,
-    }),
-  );
   app.use(helmet({ contentSecurityPolicy: { directives: cspDirectives(config.hipchatAllowedHosts) }, frameguard: false }));
   // HipChat's own pages (another origin) show the add-on's avatar.
   app.use(
@@ -195,6 +181,20 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.use(opsRoutes({ db, registry }));
   app.use(lifecycleRoutes({ ...lifecycle, descriptor, limits }));
   app.use(configureRoutes({ jwt, db, sealer, callbackCredentials, xmattersHttp, config, feed }));
+  app.use(
+    alertRoutes({
+      jwt,
+      db,
+      sealer,
+      feed,
+      baseUrl: config.baseUrl,
+      intake: alertIntake,
+      sources: new SourceCache(db, sealer, feed),
+      installations,
+      failedAuth: limits.failedAuth,
+      roomLink: inviteDeps.roomLink,
+    }),
+  );
   app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
