@@ -6,7 +6,6 @@ import { presentedSecret, secretMatches } from '../lib/alerts/secrets';
 import type { IntakeSource, SourceCache } from '../lib/alerts/source-cache';
 import { AddonError, toAddonError } from '../lib/errors';
 import type { InstallationCache } from '../lib/hipchat/installations';
-import type { Logger } from '../lib/logger';
 import { alertSourceRoutes, type AlertSourceRouteDeps } from './alert-sources';
 
 export interface AlertRouteDeps extends AlertSourceRouteDeps {
@@ -70,11 +69,10 @@ export function alertRoutes(deps: AlertRouteDeps): Router {
 
   const accept = async (req: Request, res: Response) => {
     const source = res.locals.alertSource!;
-    const log = (req.log as Logger).child({ sourceId: source.id, oauthId: source.installationId });
     const body = readBody(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.headers['content-type']);
     const evaluated = evaluateAlerts(source, body);
     const accepted = await acceptAlerts(deps.intake, source, evaluated, { test: false });
-    log.debug({ alerts: accepted.length, repeats: accepted.filter((a) => a.occurrences > 1).length, invites: accepted.filter((a) => a.invited).length }, 'alerts accepted');
+    req.log.debug({ sourceId: source.id, oauthId: source.installationId, alerts: accepted.length, repeats: accepted.filter((a) => a.occurrences > 1).length, invites: accepted.filter((a) => a.invited).length }, 'alerts accepted');
     res.set('Cache-Control', 'no-store').status(200).json({
       accepted: accepted.length,
       alerts: accepted.map((a) => ({ id: a.id, roomId: a.roomId, occurrences: a.occurrences })),
