@@ -40,8 +40,13 @@ import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
+import { alertRoutes } from './routes/alerts';
+import { alertJobHandlers } from './lib/alerts/jobs';
+import { alertRetentionChore } from './lib/alerts/retention';
+import { SourceCache } from './lib/alerts/source-cache';
+import type { IntakeDeps } from './lib/alerts/intake';
 
-const QUIET_PATHS = /^\/(webhooks\/|healthz|readyz|metrics)/;
+const QUIET_PATHS = /^\/(webhooks\/|alerts\/|healthz|readyz|metrics)/;
 
 export interface Addon {
   app: express.Express;
@@ -123,9 +128,19 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     eventConfirmMs: config.eventConfirmMs,
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const handlers = { ...inviteJobHandlers(inviteDeps), [JOB_KINDS.response]: responseJobHandler(responses), [JOB_KINDS.oncall]: oncallJobHandler(responses) };
+  const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs };
+  const handlers = {
+    ...inviteJobHandlers(inviteDeps),
+    ...alertJobHandlers(inviteDeps),
+    [JOB_KINDS.response]: responseJobHandler(responses),
+    [JOB_KINDS.oncall]: oncallJobHandler(responses),
+  };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
-  const housekeeping = new Housekeeper([{ name: 'revoked installations', run: () => revocation.sweep() }], log.child({ component: 'housekeeping' }), HOUSEKEEPING_EVERY_MS);
+  const housekeeping = new Housekeeper(
+    [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db)],
+    log.child({ component: 'housekeeping' }),
+    HOUSEKEEPING_EVERY_MS,
+  );
   if (options.startWorker !== false) {
     worker.start();
     housekeeping.start();
@@ -160,6 +175,20 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   app.use(opsRoutes({ db, registry }));
   app.use(lifecycleRoutes({ ...lifecycle, descriptor, limits }));
   app.use(configureRoutes({ jwt, db, sealer, callbackCredentials, xmattersHttp, config, feed }));
+  app.use(
+    alertRoutes({
+      jwt,
+      db,
+      sealer,
+      feed,
+      baseUrl: config.baseUrl,
+      intake: alertIntake,
+      sources: new SourceCache(db, sealer, feed),
+      installations,
+      failedAuth: limits.failedAuth,
+      roomLink: inviteDeps.roomLink,
+    }),
+  );
   app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });

@@ -43,6 +43,7 @@ const schema = z.object({
   HIPCHAT_REVOCATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   HIPCHAT_REVOKED_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3 * 86_400),
   HIPCHAT_REVOKED_PROBE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(900),
+  ALERT_REPEAT_NOTICE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -67,6 +68,8 @@ export interface Config {
   /** Per client address: install and uninstall requests, and requests whose credentials were refused. */
   unauthenticatedPerMinute: number;
   revocation: { confirmMs: number; graceMs: number; probeEveryMs: number };
+  /** How long after an alert's last notice in a room its repeats may post "(×N)" again. */
+  alertRepeatNoticeMs: number;
   logLevel: string;
 }
 
@@ -107,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       graceMs: c.HIPCHAT_REVOKED_GRACE_SECONDS * 1000,
       probeEveryMs: c.HIPCHAT_REVOKED_PROBE_SECONDS * 1000,
     },
+    alertRepeatNoticeMs: c.ALERT_REPEAT_NOTICE_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   };
 }

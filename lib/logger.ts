@@ -44,9 +44,20 @@ const JWT_LIKE = /^eyJ[\w-]*\.[\w-]*\.?[\w-]*$/;
 /**
  * Strips the values of credential-bearing query parameters from a URL before it is logged. Names are
  * compared decoded, so `?%73igned_request=` and `?signed_request[]=` are redacted like `?signed_request=`.
+ * An alert intake URL (`/alerts/{sourceId}/{secret}`) keeps only its source id.
  */
 export function redactUrl(url: string): string {
-  return rewriteQueryValues(url, (p) => (SECRET_PARAMS.has(p.name.replace(/\[.*$/, '').trim().toLowerCase()) || JWT_LIKE.test(p.value) ? '[Redacted]' : undefined));
+  return rewriteQueryValues(redactAlertPath(url), (p) => (SECRET_PARAMS.has(p.name.replace(/\[.*$/, '').trim().toLowerCase()) || JWT_LIKE.test(p.value) ? '[Redacted]' : undefined));
+}
+
+/** Anything after the source id of an alert intake path may be its secret, however it is spelled. */
+function redactAlertPath(url: string): string {
+  const match = /^\/alerts\/([^?#]*)/i.exec(url);
+  if (!match) return url;
+  const rest = match[1]!;
+  const id = /^[0-9a-f-]{36}/i.exec(rest)?.[0] ?? '';
+  const tail = rest.slice(id.length);
+  return `${url.slice(0, '/alerts/'.length)}${id}${tail === '' || tail === '/' ? tail : '/[Redacted]'}${url.slice(match[0].length)}`;
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

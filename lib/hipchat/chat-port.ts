@@ -10,7 +10,7 @@ function toCard(card: NoticeCard): Card {
     id: card.id,
     title: card.title.slice(0, 500),
     ...(card.url ? { url: card.url } : {}),
-    description: { value: card.description.slice(0, 1000), format: 'text' },
+    description: { value: card.description.slice(0, 1000), format: card.descriptionFormat ?? 'text' },
     attributes: card.attributes.map((a) => ({
       label: a.label,
       value: { label: a.value.slice(0, 200), ...(a.style ? { style: `lozenge-${a.style}` } : {}) },
@@ -22,10 +22,10 @@ function toCard(card: NoticeCard): Card {
 export function toNotification(notice: RoomNotice, from: string): RoomNotification {
   return {
     message: notice.text.slice(0, 10_000),
-    message_format: 'text',
+    message_format: notice.format ?? 'text',
     color: notice.color,
     notify: notice.notify,
-    from,
+    from: notice.from ?? from,
     ...(notice.card ? { card: toCard(notice.card) } : {}),
   };
 }

@@ -9,12 +9,18 @@ export interface NoticeCard {
   title: string;
   description: string;
   url?: string;
+  /** How `description` is written (default text). */
+  descriptionFormat?: 'text' | 'html';
   attributes: Array<{ label: string; value: string; style?: 'success' | 'error' | 'current' | 'moved' | 'new' | 'complete' }>;
 }
 
 export interface RoomNotice {
-  /** Plain text, with @mentions written as @name: what clients without cards show. */
+  /** Plain text, with @mentions written as @name: what clients without cards show. HTML when `format` is html. */
   text: string;
+  /** How `text` is written (default text). */
+  format?: 'text' | 'html';
+  /** A label shown beside the add-on's name, e.g. the monitoring tool an alert came from. */
+  from?: string;
   color: NoticeColor;
   /** Whether the room is alerted (sound, badge). */
   notify: boolean;

@@ -180,6 +180,71 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       });
     },
   },
+  '005_alerts': {
+    async up(db) {
+      await db.schema.createTable('alert_sources', (t) => {
+        t.string('id', 36).primary();
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.string('name', 100).notNullable();
+        t.string('kind', 20).notNullable();
+        /** The intake secret, sealed (lib/security/seal.ts); shown once, when it is made. */
+        t.text('secret_sealed').notNullable();
+        /** Rooms, templates, rules and windows as JSON (lib/alerts/settings.ts). */
+        t.text('settings').notNullable();
+        t.string('updated_by', 100);
+        t.string('updated_by_name', 255);
+        t.bigInteger('secret_created_at').notNullable();
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        t.index(['installation_id']);
+      });
+      /** One row per alert: its first occurrence, with a counter for the repeats folded into it. */
+      await db.schema.createTable('alerts', (t) => {
+        t.string('id', 36).primary();
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        t.string('source_id', 36).notNullable().references('id').inTable('alert_sources').onDelete('CASCADE');
+        t.bigInteger('room_id').notNullable();
+        t.string('alert_key', 255).notNullable();
+        t.boolean('test').notNullable().defaultTo(false);
+        t.integer('occurrences').notNullable();
+        /** How many occurrences the room has been told about. */
+        t.integer('posted_occurrences').notNullable();
+        /** The latest occurrence's notice, which repeat notices are made from. */
+        t.text('notice').notNullable();
+        t.text('payload').notNullable();
+        t.string('invite_id', 36);
+        t.bigInteger('first_at').notNullable();
+        t.bigInteger('last_at').notNullable();
+        t.bigInteger('last_posted_at').notNullable();
+        t.index(['source_id', 'first_at']);
+        t.index(['last_at']);
+      });
+      /**
+       * The dedupe windows: which alert a key folds into until `open_until`. The primary key is the dedupe,
+       * taken by one upsert (lib/store/alerts.ts), never by reading first.
+       */
+      await db.schema.createTable('alert_windows', (t) => {
+        t.string('source_id', 36).notNullable().references('id').inTable('alert_sources').onDelete('CASCADE');
+        t.string('key_hash', 64).notNullable();
+        t.string('alert_id', 36).notNullable();
+        t.bigInteger('open_until').notNullable();
+        t.primary(['source_id', 'key_hash']);
+        t.index(['open_until']);
+      });
+      /** The auto-invite windows: at most one invite per alert key until `open_until`. */
+      await db.schema.createTable('alert_invite_windows', (t) => {
+        t.string('source_id', 36).notNullable().references('id').inTable('alert_sources').onDelete('CASCADE');
+        t.string('key_hash', 64).notNullable();
+        t.string('alert_id', 36).notNullable();
+        t.bigInteger('open_until').notNullable();
+        t.primary(['source_id', 'key_hash']);
+        t.index(['open_until']);
+      });
+    },
+    async down(db) {
+      for (const table of ['alert_invite_windows', 'alert_windows', 'alerts', 'alert_sources']) await db.schema.dropTable(table);
+    },
+  },
   '006_events': {
     async up(db) {
       await db.schema.alterTable('invites', (t) => {

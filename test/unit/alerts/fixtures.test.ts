@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-const root = new URL('../fixtures/alerts/', import.meta.url);
+const root = new URL('../../fixtures/alerts/', import.meta.url);
 const tools = ['sumo-logic', 'splunk-on-call', 'soda-cloud'];
 
 interface Fixture { _source: string; headers?: Record<string, string>; payload: Record<string, unknown> }
