@@ -55,7 +55,7 @@ test('a matching alert invites the group once, with the templated description, a
   const alertId = res.body.alerts[0].id as string;
   await waitFor(() => triggers().length === 1, 'xMatters got the trigger', 20_000);
   const body = triggers()[0]!.body as { properties: Record<string, string>; recipients: Array<{ targetName: string }> };
-  assert.deepEqual(body.recipients, [{ targetName: 'Database' }]);
+  assert.deepEqual(body.recipients, [{ id: 'Database', recipientType: 'GROUP' }]);
   assert.equal(body.properties.description, 'Checkout errors is Critical: Greater than or equal to 1.0 in the last 15 minutes — https://service.sumologic.com/ui/#/search/00000000000468D5');
   assert.equal(body.properties.inviter_name, 'Sumo Logic');
   assert.equal(body.properties.room_id, String(OPS));
