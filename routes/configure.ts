@@ -70,6 +70,9 @@ const settingsBody = credentialsBody.extend({
   inviteUrl: text('The Invite to Room URL').trim().max(2000, 'The Invite to Room URL is at most 2000 characters').default(''),
   /** Off unless sent: responders are matched to HipChat users by e-mail address only. */
   matchMentionNames: z.boolean({ error: 'matchMentionNames must be true or false' }).default(false),
+  /** Both on unless sent off: the room and its xMatters event share one timeline while an invite is active. */
+  roomToXmatters: z.boolean({ error: 'roomToXmatters must be true or false' }).default(true),
+  xmattersToRoom: z.boolean({ error: 'xmattersToRoom must be true or false' }).default(true),
   /** Sent: replaces the list (empty: the defaults); absent: the saved list stays. */
   acceptAnswers: answers('Answers that mean yes').optional(),
   declineAnswers: answers('Answers that mean no').optional(),
@@ -155,6 +158,8 @@ export function configureRoutes(deps: ConfigureDeps): Router {
           matchMentionNames: body.matchMentionNames,
           acceptAnswers: answerList(body.acceptAnswers, stored?.acceptAnswers),
           declineAnswers: answerList(body.declineAnswers, stored?.declineAnswers),
+          roomToXmatters: body.roomToXmatters,
+          xmattersToRoom: body.xmattersToRoom,
           changedBy: editor,
         });
         if (stored?.callbackUsername) return undefined;
@@ -353,6 +358,8 @@ function settingsJson(settings: SettingsView) {
     acceptAnswers: settings.acceptAnswers ?? DEFAULT_ANSWERS.accept,
     declineAnswers: settings.declineAnswers ?? DEFAULT_ANSWERS.decline,
     answersAreDefaults: settings.acceptAnswers === null && settings.declineAnswers === null,
+    roomToXmatters: settings.roomToXmatters,
+    xmattersToRoom: settings.xmattersToRoom,
     updatedAt: new Date(settings.updatedAt).toISOString(),
     updatedByName: settings.updatedByName,
   };

@@ -9,6 +9,7 @@ import type { ChatPerson, NoticeColor, RoomEvent } from './chat';
 import { recipientStateLabel } from './notices';
 import type { ResponseDeps } from './responses';
 import { createInvite, JOB_KINDS, MAX_DESCRIPTION, queueNotice } from './service';
+import { onTimelineMessage } from './timeline';
 
 /** A reply posted in the room where a command was typed. */
 export interface RoomReply {
@@ -84,12 +85,15 @@ interface OncallInvitePayload {
 
 /**
  * A room message: `/oncall` commands are answered at once from what is known; the xMatters lookup of an
- * invite runs in the delivery queue. The message is marked seen in the same transaction as the job it
+ * invite runs in the delivery queue. Any other message goes to the xMatters timeline (lib/invites/timeline.ts). The message is marked seen in the same transaction as the job it
  * causes, so a command is neither lost nor run twice when HipChat delivers it again.
  */
 export async function onRoomMessage(deps: ResponseDeps, ctx: RoomEventContext, event: Extract<RoomEvent, { kind: 'message' }>): Promise<RoomReply | undefined> {
   const command = parseCommand(event.text);
-  if (!command) return undefined;
+  if (!command) {
+    await onTimelineMessage(deps, ctx, event);
+    return undefined;
+  }
   let answer: RoomReply;
   const jobs: NewJob[] = [];
   switch (command.kind) {

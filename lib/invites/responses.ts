@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { enqueueJobs, type Job } from '../store/jobs';
-import { findInvite, findInviteByEvent, listRecipients, markSeen, upsertRecipient, type Invite } from '../store/invites';
+import { findInvite, findInviteByEvent, listRecipients, markSeen, updateInvite, upsertRecipient, type Invite } from '../store/invites';
 import { keptText, type XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
 import { JOB_KINDS, noticeJob, type InviteDeps } from './service';
@@ -111,9 +111,11 @@ const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'esc
   },
   async status(trx, { invite }, callback) {
     // Lower case in webhooks, upper case in the REST API (E15).
+    await updateInvite(trx, invite.id, { eventStatus: callback.status.toLowerCase().slice(0, 30) });
     if (/terminat|resolv|suspend/i.test(callback.status)) await enqueueJobs(trx, [notice(invite, eventStatusNotice(invite, callback.status))]);
   },
   async comment(trx, { invite, connection }, callback) {
+    if (connection && !connection.timeline.xmattersToRoom) return;
     // The add-on's own comments (written as the integration user) come back too: never echo them.
     if (connection && callback.author.targetName?.toLowerCase() === connection.username.toLowerCase()) return;
     await enqueueJobs(trx, [notice(invite, xmattersCommentNotice(invite, callback.author.name, keptText(callback.comment) ?? ''))]);

@@ -42,6 +42,7 @@ export const JOB_KINDS = {
   response: 'invite.response',
   oncall: 'oncall.invite',
   confirm: 'xmatters.confirm',
+  comment: 'xmatters.comment',
 } as const;
 
 export const MAX_RECIPIENTS = 10;

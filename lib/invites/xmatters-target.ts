@@ -20,6 +20,8 @@ export interface XMattersConnection {
   answers: AnswerMapping;
   /** The integration user the add-on signs in as (its own comments come back with this author). */
   username: string;
+  /** The two directions of the shared timeline, as an admin set them. */
+  timeline: { roomToXmatters: boolean; xmattersToRoom: boolean };
 }
 
 export type XMattersConnections = ReturnType<typeof xmattersConnections>;
@@ -57,6 +59,7 @@ export function xmattersConnections(deps: {
       matchMentionNames: settings.matchMentionNames,
       answers: { accept: settings.acceptAnswers ?? DEFAULT_ANSWERS.accept, decline: settings.declineAnswers ?? DEFAULT_ANSWERS.decline },
       username: settings.username,
+      timeline: { roomToXmatters: settings.roomToXmatters, xmattersToRoom: settings.xmattersToRoom },
     };
   }
 

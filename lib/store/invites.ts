@@ -24,6 +24,8 @@ export interface Invite {
   eventIdentifier: number | null;
   acceptedAt: number | null;
   triggerUnknownAt: number | null;
+  /** The xMatters event's status from its webhooks (lower case), null until one says. */
+  eventStatus: string | null;
   state: InviteState;
   idempotencyKey: string | null;
   lastError: string | null;
@@ -64,6 +66,7 @@ function inviteFromRow(row: Row): Invite {
     eventIdentifier: nullableMs(row.event_identifier),
     acceptedAt: nullableMs(row.accepted_at),
     triggerUnknownAt: nullableMs(row.trigger_unknown_at),
+    eventStatus: nullableString(row.event_status),
     state: row.state as InviteState,
     idempotencyKey: nullableString(row.idempotency_key),
     lastError: nullableString(row.last_error),
@@ -139,6 +142,7 @@ export interface InviteChange {
   eventIdentifier: number;
   acceptedAt: number;
   triggerUnknownAt: number | null;
+  eventStatus: string;
   lastError: string | null;
 }
 
@@ -150,8 +154,22 @@ export async function updateInvite(db: Executor, id: string, fields: Partial<Inv
   if (fields.eventIdentifier !== undefined) columns.event_identifier = fields.eventIdentifier;
   if (fields.acceptedAt !== undefined) columns.accepted_at = fields.acceptedAt;
   if (fields.triggerUnknownAt !== undefined) columns.trigger_unknown_at = fields.triggerUnknownAt;
+  if (fields.eventStatus !== undefined) columns.event_status = fields.eventStatus;
   if (fields.lastError !== undefined) columns.last_error = fields.lastError;
   await db('invites').where({ id }).update(columns);
+}
+
+/**
+ * A room's invites whose xMatters event is known and not over, made since `since`: the ones the room's
+ * messages are added to as comments.
+ */
+export async function listActiveEventInvites(db: Executor, installationId: string, roomId: number, since: number): Promise<Invite[]> {
+  const rows = await db('invites')
+    .where({ installation_id: installationId, room_id: roomId, state: 'confirmed' })
+    .where('created_at', '>', since)
+    .where((q) => q.whereNull('event_status').orWhereNotIn('event_status', ['terminated', 'terminated_external', 'suspended']))
+    .orderBy('created_at');
+  return rows.map(inviteFromRow);
 }
 
 /** The invite whose xMatters event has this numeric id (callbacks that carry no invite_id). */

@@ -274,6 +274,27 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       });
     },
   },
+  '008_timeline': {
+    async up(db) {
+      await db.schema.alterTable('invites', (t) => {
+        /** The xMatters event's status as its webhooks last told it (lower case: active, terminated, …). */
+        t.string('event_status', 30);
+      });
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        /** While an invite is active: room messages become comments on its xMatters event. */
+        t.boolean('room_to_xmatters').notNullable().defaultTo(true);
+        /** Comments added in xMatters are posted in the room. */
+        t.boolean('xmatters_to_room').notNullable().defaultTo(true);
+      });
+    },
+    async down(db) {
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        t.dropColumn('room_to_xmatters');
+        t.dropColumn('xmatters_to_room');
+      });
+      await db.schema.alterTable('invites', (t) => t.dropColumn('event_status'));
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

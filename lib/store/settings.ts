@@ -22,6 +22,10 @@ export interface SettingsView {
   /** The answers an admin set as meaning yes and no; null where the defaults apply. */
   acceptAnswers: string[] | null;
   declineAnswers: string[] | null;
+  /** While an invite is active, room messages become comments on its xMatters event. */
+  roomToXmatters: boolean;
+  /** Comments added in xMatters are posted in the room. */
+  xmattersToRoom: boolean;
   updatedBy: string | null;
   updatedByName: string | null;
   createdAt: number;
@@ -50,6 +54,8 @@ export interface SettingsChange {
   /** null: the defaults. */
   acceptAnswers: string[] | null;
   declineAnswers: string[] | null;
+  roomToXmatters: boolean;
+  xmattersToRoom: boolean;
   changedBy: ChangedBy;
 }
 
@@ -70,6 +76,8 @@ const VIEW_COLUMNS = [
   'match_mention_names',
   'accept_answers',
   'decline_answers',
+  'room_to_xmatters',
+  'xmatters_to_room',
   'updated_by',
   'updated_by_name',
   'created_at',
@@ -92,15 +100,20 @@ function viewFromRow(row: Row): SettingsView {
     verifiedAt: nullableMs(row.verified_at),
     verifiedAs: nullableString(row.verified_as),
     callbackUsername: nullableString(row.callback_username),
-    matchMentionNames: row.match_mention_names === true || row.match_mention_names === 1,
+    matchMentionNames: flag(row.match_mention_names),
     acceptAnswers: phraseList(row.accept_answers),
     declineAnswers: phraseList(row.decline_answers),
+    roomToXmatters: flag(row.room_to_xmatters),
+    xmattersToRoom: flag(row.xmatters_to_room),
     updatedBy: nullableString(row.updated_by),
     updatedByName: nullableString(row.updated_by_name),
     createdAt: toMs(row.created_at),
     updatedAt: toMs(row.updated_at),
   };
 }
+
+/** A boolean column (SQLite gives 0 or 1). */
+const flag = (value: unknown) => value === true || value === 1;
 
 /** A stored JSON list of phrases; anything else reads as "the defaults". */
 function phraseList(value: unknown): string[] | null {
@@ -144,6 +157,8 @@ export async function saveSettings(db: Db, change: SettingsChange): Promise<void
     match_mention_names: change.matchMentionNames,
     accept_answers: change.acceptAnswers ? JSON.stringify(change.acceptAnswers) : null,
     decline_answers: change.declineAnswers ? JSON.stringify(change.declineAnswers) : null,
+    room_to_xmatters: change.roomToXmatters,
+    xmatters_to_room: change.xmattersToRoom,
     updated_by: change.changedBy.id,
     updated_by_name: change.changedBy.name,
     updated_at: now,

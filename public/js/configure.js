@@ -87,6 +87,8 @@
     const values = () => ({
       ...Object.fromEntries(TEXT_FIELDS.map((name) => [name, $(name).value])),
       matchMentionNames: $('matchMentionNames').checked,
+      roomToXmatters: $('roomToXmatters').checked,
+      xmattersToRoom: $('xmattersToRoom').checked,
       acceptAnswers: lines('acceptAnswers'),
       declineAnswers: lines('declineAnswers'),
     });
@@ -124,6 +126,8 @@
       $('inviteUrl').value = settings.inviteUrl || '';
       $('inviteUrl-key-help').hidden = !settings.inviteUrlKeySaved;
       $('matchMentionNames').checked = settings.matchMentionNames;
+      $('roomToXmatters').checked = settings.roomToXmatters;
+      $('xmattersToRoom').checked = settings.xmattersToRoom;
       $('acceptAnswers').value = settings.acceptAnswers.join('\n');
       $('declineAnswers').value = settings.declineAnswers.join('\n');
       document.querySelectorAll('.js-username').forEach((el) => (el.textContent = settings.username));

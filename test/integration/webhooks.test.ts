@@ -72,9 +72,13 @@ describe('/oncall', () => {
     assert.match(lastText(102), /\/oncall status/);
   });
 
-  test('a message that does not match the pattern is not delivered', async () => {
-    assert.equal((await say(102, 'hello /oncall')).length, 0);
-    assert.equal((await say(102, '/oncallx status')).length, 0);
+  test('a message that is not a command is acknowledged with no answer, and changes nothing in a room without an active invite', async () => {
+    const jobsBefore = (await listJobs(db())).length;
+    for (const text of ['hello /oncall', '/oncallx status']) {
+      const [delivery] = await say(102, text);
+      assert.equal(delivery?.status, 204, text);
+    }
+    assert.equal((await listJobs(db())).length, jobsBefore);
   });
 
   test('invite by exact name: answered at once, looked up in the queue, then invited and sent to xMatters', async () => {

@@ -52,6 +52,8 @@ const change = (installationId: string, overrides: Partial<SettingsChange> = {})
   matchMentionNames: false,
   acceptAnswers: null,
   declineAnswers: null,
+  roomToXmatters: true,
+  xmattersToRoom: true,
   changedBy: { id: '1', name: 'Alice Admin' },
   ...overrides,
 });
