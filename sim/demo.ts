@@ -32,8 +32,12 @@ export interface Demo {
   addon: Addon;
   addonUrl: string;
   descriptorUrl: string;
-  /** What `setUp` did: the imported plan and the Invite to Room URL saved; null when nothing was set up. */
-  setUp: { planId: string; planName: string; inviteUrl: string } | null;
+  /**
+   * What `setUp` did: the imported plan and the Invite to Room URL saved, and an alert source in the
+   * room (a Sumo Logic-style HipChat connection whose critical alerts invite the Database group) with the
+   * URL to post alerts to; null when nothing was set up.
+   */
+  setUp: { planId: string; planName: string; inviteUrl: string; alertUrl: string } | null;
   /** The room to open in a browser: where the add-on was installed, else the first room. */
   roomUrl: string;
   close(): Promise<void>;
@@ -132,8 +136,34 @@ async function setUpLikeTheAdmins(opts: { hipchat: HipChatSim; xmatters: XMatter
   const inviteUrl = imported.inbound[0]?.url;
   if (!inviteUrl) throw new Error('The imported plan has no inbound integration');
   await saveSettings({ ...connection, password: '', inviteUrl });
-  return { planId: imported.plan.id, planName: imported.plan.name, inviteUrl };
+  // 5. An alert source for the room, as Sumo Logic's HipChat connection would post to (seed 000): its
+  //    critical alerts invite the Database group.
+  const created = await fetch(`${addonUrl}/configure/api/alert-sources`, {
+    method: 'POST',
+    headers: { ...asAlice(), 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'Sumo Logic',
+      kind: 'hipchat',
+      rooms: [],
+      template: null,
+      alertKey: '',
+      dedupeMinutes: 10,
+      rules: [{ field: 'message', op: 'contains', value: 'Critical', invite: { group: 'Database', description: '{{message}}' } }],
+      inviteWindowMinutes: 60,
+    }),
+  });
+  if (!created.ok) throw new Error(`Creating the alert source failed: HTTP ${created.status} ${await created.text()}`);
+  const { secret } = (await created.json()) as { secret: { urlWithSecret: string } };
+  return { planId: imported.plan.id, planName: imported.plan.name, inviteUrl, alertUrl: secret.urlWithSecret };
 }
+
+/** A Sumo Logic monitor's alert as its HipChat connection posts it (test/fixtures/alerts/sumo-logic). */
+const SUMO_ALERT = {
+  color: 'red',
+  message: 'Sumo Logic Alert: Critical Checkout errors: Greater than or equal to 1.0 in the last 15 minutes',
+  notify: true,
+  message_format: 'text',
+};
 
 async function withPortFallback<T>(port: number, start: (port: number) => Promise<T>): Promise<T> {
   try {
@@ -170,6 +200,12 @@ function instructions(demo: Demo): string {
     configure tab   Integrations → "xMatters On-Call Invite" → Configure
     xMatters        ${xmatters.baseUrl}/developer/plans/${demo.setUp.planId}
   (DEMO_SETUP=manual starts with nothing set up, to do these steps by hand from the configure tab.)
+
+  An alert source "Sumo Logic" posts to the room; its critical alerts invite the Database group. Post one:
+    curl -X POST '${demo.setUp.alertUrl}' -H 'Content-Type: application/json' \\
+      -d '${JSON.stringify(SUMO_ALERT)}'
+  then type a message in the room: it appears as a comment on the xMatters event
+  (${xmatters.baseUrl}/events).
 `
     : `  Nothing is set up (DEMO_SETUP=manual). You are Alice Admin (group admin):
     Integrations → "xMatters On-Call Invite" → Configure: xMatters hostname ${xmatters.baseUrl},
