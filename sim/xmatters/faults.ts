@@ -56,12 +56,15 @@ export class Faults {
 
   /** Express middleware for the API routes. */
   readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
+    // Decided when the request arrives, so a request still waiting out `latencyMs` never takes a failure
+    // queued after it came in.
+    const down = this.isDown;
+    const failure = down ? undefined : this.take();
     const answer = () => {
-      if (this.isDown) {
+      if (down) {
         sendError(res, 503, 'xMatters is temporarily unavailable.');
         return;
       }
-      const failure = this.take();
       if (failure) {
         if (failure.retryAfter !== undefined) res.setHeader('Retry-After', String(failure.retryAfter));
         sendError(res, failure.status, failure.status === 429 ? 'Too many requests. Wait and retry.' : 'Simulated failure.');
