@@ -10,7 +10,7 @@ import { ALERT_KINDS, compileSettings, LIMITS, type AlertKind, type CompiledSett
 import { AddonError } from '../lib/errors';
 import { HipChatApiError } from '../lib/hipchat/errors';
 import { contextOf, type HipChatContext, type JwtMiddleware } from '../lib/hipchat/jwt';
-import { configureAccess } from '../lib/hipchat/permissions';
+import { requireEditor as requireEditorOf } from '../lib/hipchat/permissions';
 import type { Sealer } from '../lib/security/seal';
 import { countSources, deleteSource, findSource, insertSource, listSources, replaceSourceSecret, updateSource, type AlertSourceRecord } from '../lib/store/alerts';
 import type { ChangeFeed } from '../lib/store/change-feed';
@@ -250,19 +250,9 @@ async function ownSource(db: Db, context: HipChatContext, req: Request): Promise
   return stored;
 }
 
-/** The acting user when they may change the add-on's settings, with the installation's room. */
+/** The acting user when they may change alert sources, with the installation's room. */
 async function requireEditor(context: HipChatContext): Promise<{ editor: ChangedBy; room: SourceRoom | undefined }> {
-  let access;
-  try {
-    access = await configureAccess(context);
-  } catch (err) {
-    if (err instanceof HipChatApiError) throw new AddonError(503, 'hipchat_unavailable', `Could not check with HipChat who may change alert sources. ${err.message}. Try again in a moment.`);
-    throw err;
-  }
-  if (!access.editor) {
-    context.log.info('alert source change refused: not a group admin or the room owner');
-    throw new AddonError(403, 'forbidden', access.rule);
-  }
+  const access = await requireEditorOf(context, 'alert sources');
   return { editor: access.editor, room: access.room && { id: access.room.id, name: access.room.name } };
 }
 

@@ -6,7 +6,7 @@ import type { HipChatRoom } from '../lib/hipchat/client';
 import { HipChatApiError } from '../lib/hipchat/errors';
 import { contextOf, signPageToken, type HipChatContext, type JwtMiddleware } from '../lib/hipchat/jwt';
 import { page } from './errors';
-import { configureAccess, type ConfigureAccess } from '../lib/hipchat/permissions';
+import { configureAccess, requireEditor as requireEditorOf, type ConfigureAccess } from '../lib/hipchat/permissions';
 import { CALLBACK_CREDENTIALS_TOPIC } from '../lib/security/callback-auth';
 import type { CallbackCredentialFactory } from '../lib/security/callback-credentials';
 import type { ChangeFeed } from '../lib/store/change-feed';
@@ -299,20 +299,7 @@ function verifiedAs(result: Authenticated, username: string): string {
   return result.person ? `${result.person.displayName} (${result.person.targetName})` : username;
 }
 
-async function requireEditor(context: HipChatContext): Promise<ChangedBy> {
-  let access: ConfigureAccess;
-  try {
-    access = await configureAccess(context);
-  } catch (err) {
-    if (err instanceof HipChatApiError) throw new AddonError(503, 'hipchat_unavailable', `Could not check with HipChat who may change these settings. ${err.message}. Try again in a moment.`);
-    throw err;
-  }
-  if (!access.editor) {
-    context.log.info('settings change refused: not a group admin or the room owner');
-    throw new AddonError(403, 'forbidden', access.rule);
-  }
-  return access.editor;
-}
+const requireEditor = async (context: HipChatContext): Promise<ChangedBy> => (await requireEditorOf(context, 'these settings')).editor;
 
 /** For the page: a HipChat failure makes it read-only and says why, instead of failing the page. */
 async function accessOrProblem(context: HipChatContext): Promise<ConfigureAccess & { problem: string | null }> {

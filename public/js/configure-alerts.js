@@ -28,27 +28,13 @@
     return element;
   }
 
-  function show(banner, kind, message) {
-    banner.className = `banner banner-${kind}`;
-    banner.textContent = message;
-    banner.hidden = false;
-  }
-
-  const hide = (...elements) => elements.forEach((element) => element && (element.hidden = true));
+  const { show, hide } = window.pageUi;
 
   /** Disables the section's buttons while `work` runs and shows `label` on the one pressed. */
   async function busy(button, label, work) {
-    const buttons = [...section.querySelectorAll('button')];
-    const idle = button.textContent;
-    buttons.forEach((b) => (b.disabled = true));
-    button.textContent = label;
-    button.setAttribute('aria-busy', 'true');
     try {
-      return await work();
+      return await window.pageUi.busy(button, label, work, section);
     } finally {
-      buttons.forEach((b) => (b.disabled = false));
-      button.textContent = idle;
-      button.removeAttribute('aria-busy');
       updateTestButton();
     }
   }

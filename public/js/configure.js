@@ -13,31 +13,7 @@
   const post = (path, body) => window.addonApi('POST', path, { body });
 
 
-  /** Disables every button while `work` runs and shows `label` on the one pressed. */
-  async function busy(button, label, work) {
-    const buttons = [...document.querySelectorAll('button')];
-    const idle = button.textContent;
-    buttons.forEach((b) => (b.disabled = true));
-    button.textContent = label;
-    button.setAttribute('aria-busy', 'true');
-    try {
-      return await work();
-    } finally {
-      buttons.forEach((b) => (b.disabled = false));
-      button.textContent = idle;
-      button.removeAttribute('aria-busy');
-    }
-  }
-
-  function show(banner, kind, message) {
-    banner.className = `banner banner-${kind}`;
-    banner.textContent = message;
-    banner.hidden = false;
-  }
-
-  function hide(...elements) {
-    elements.forEach((el) => el && (el.hidden = true));
-  }
+  const { show, hide, busy } = window.pageUi;
 
   function formatTimes() {
     document.querySelectorAll('time[datetime]').forEach((el) => {
