@@ -495,8 +495,11 @@ describe('without XMATTERS_ALLOWED_HOSTS', () => {
   let oauthId: string;
   let tcp: Server;
   let connections = 0;
+  /** An xMatters of its own, so that any request it sees came from the add-on under test. */
+  let xm: XMattersSim;
 
   before(async () => {
+    xm = await startXMattersSim({ people: 10, groups: 2 });
     strict = await startAddon({ hipchatAllowedHosts: [new URL(hipchat.baseUrl).host] });
     oauthId = await install(hipchat, strict, 100);
     tcp = createServer((socket) => {
@@ -508,6 +511,7 @@ describe('without XMATTERS_ALLOWED_HOSTS', () => {
   after(async () => {
     await new Promise<void>((resolve) => tcp.close(() => resolve()));
     await strict.close();
+    await xm.close();
   });
 
   const testAt = async (hostname: string) => {
