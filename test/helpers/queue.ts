@@ -2,8 +2,8 @@ import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../lib/logger';
 import type { OutboxWorker } from '../../lib/outbox/worker';
 import { openDb, type Db } from '../../lib/store/db';
-import { saveInstallation } from '../../lib/store/installations';
 import { freshDatabase, type TestDatabase } from './db';
+import { saveTestInstallation } from './store';
 
 export interface QueueDatabase {
   database: TestDatabase;
@@ -20,16 +20,11 @@ export async function queueDatabase(): Promise<QueueDatabase> {
   const database = await freshDatabase();
   const db = await openDb(database.database);
   const installationId = 'queue-test-installation';
-  await saveInstallation(db, {
-    oauthId: installationId,
-    groupId: 1,
+  await saveTestInstallation(db, installationId, {
     groupName: 'Queue tests',
-    roomId: null,
     capabilitiesUrl: 'https://hipchat.invalid/v2/capabilities',
     apiUrl: 'https://hipchat.invalid/v2',
     tokenUrl: 'https://hipchat.invalid/v2/oauth/token',
-    homepageUrl: null,
-    oauthSecretSealed: 'unused',
   });
   const others: Db[] = [];
   return {

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
 import { JOIN_WINDOW_MS, JOINS_TOPIC, JoinIndex, type RoomEnter } from '../../lib/invites/join-index';
 import { createLogger } from '../../lib/logger';
 import type { ChangeFeed } from '../../lib/store/change-feed';
-import { openDb, type Db } from '../../lib/store/db';
-import { saveInstallation } from '../../lib/store/installations';
 import { insertInvite, upsertRecipient } from '../../lib/store/invites';
-import { freshDatabase, type TestDatabase } from '../helpers/db';
+import { saveTestInstallation, useFreshStore } from '../helpers/store';
 import { waitFor } from '../helpers/wait';
 
 /**
@@ -34,37 +32,16 @@ class HeldFeed implements ChangeFeed {
   async close() {}
 }
 
-let database: TestDatabase;
-let db: Db;
 const INSTALLATION = 'inst-join-index';
+const store = useFreshStore((db) => saveTestInstallation(db, INSTALLATION));
 let inviteCounter = 0;
-
-before(async () => {
-  database = await freshDatabase();
-  db = await openDb(database.database);
-  await saveInstallation(db, {
-    oauthId: INSTALLATION,
-    groupId: 1,
-    groupName: 'Acme',
-    roomId: null,
-    capabilitiesUrl: 'https://api.hipchat.com/v2/capabilities',
-    apiUrl: 'https://api.hipchat.com/v2/',
-    tokenUrl: 'https://api.hipchat.com/v2/oauth/token',
-    homepageUrl: null,
-    oauthSecretSealed: 'sealed',
-  });
-});
-after(async () => {
-  await db.destroy();
-  await database.drop();
-});
 
 /** An invite in `roomId` whose recipient accepted and was matched to HipChat user `userId`. */
 async function matchedResponder(roomId: number, userId: string, createdAt?: number) {
   const id = `00000000-0000-4000-8000-${String(++inviteCounter).padStart(12, '0')}`;
-  await insertInvite(db, { id, installationId: INSTALLATION, roomId, roomName: null, inviterId: '1', inviterName: 'Alice', inviterMention: 'alice', description: 'Disk full', idempotencyKey: null, recipients: [{ targetName: `t${userId}`, recipientType: 'PERSON', displayName: `T ${userId}` }] });
-  if (createdAt !== undefined) await db('invites').where({ id }).update({ created_at: createdAt });
-  await upsertRecipient(db, id, `t${userId}`, { state: 'accepted', hipchatUserId: userId, hipchatMention: `u${userId}` });
+  await insertInvite(store.db, { id, installationId: INSTALLATION, roomId, roomName: null, inviterId: '1', inviterName: 'Alice', inviterMention: 'alice', description: 'Disk full', idempotencyKey: null, recipients: [{ targetName: `t${userId}`, recipientType: 'PERSON', displayName: `T ${userId}` }] });
+  if (createdAt !== undefined) await store.db('invites').where({ id }).update({ created_at: createdAt });
+  await upsertRecipient(store.db, id, `t${userId}`, { state: 'accepted', hipchatUserId: userId, hipchatMention: `u${userId}` });
   return id;
 }
 
@@ -72,7 +49,7 @@ const enter = (roomId: number, userId: string): RoomEnter => ({ installationId: 
 
 function newIndex(feed: ChangeFeed) {
   const rechecked: RoomEnter[] = [];
-  const index = new JoinIndex({ db, feed, log: createLogger('silent'), recheck: async (e) => void rechecked.push(e) });
+  const index = new JoinIndex({ db: store.db, feed, log: createLogger('silent'), recheck: async (e) => void rechecked.push(e) });
   return { index, rechecked };
 }
 
@@ -129,7 +106,7 @@ describe('who may join, answered from memory', () => {
     const here = newIndex(feed);
     await here.index.start();
     assert.equal(here.index.nobodyWaits(enter(530, '13')), false);
-    await upsertRecipient(db, inviteId, 't13', { state: 'joined', joinedAt: Date.now() });
+    await upsertRecipient(store.db, inviteId, 't13', { state: 'joined', joinedAt: Date.now() });
     await here.index.roomChanged(INSTALLATION, 530);
     await here.index.settled();
     assert.equal(here.index.nobodyWaits(enter(530, '13')), true);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { openDb, type Db } from '../../lib/store/db';
-import { deleteInstallation, saveInstallation } from '../../lib/store/installations';
+import { deleteInstallation } from '../../lib/store/installations';
 import {
   addCallbackCredentials,
   findSettings,
@@ -11,6 +11,7 @@ import {
   type SettingsChange,
 } from '../../lib/store/settings';
 import { freshDatabase, type TestDatabase } from '../helpers/db';
+import { saveTestInstallation } from '../helpers/store';
 
 let database: TestDatabase;
 let db: Db;
@@ -24,20 +25,7 @@ after(async () => {
   await database.drop();
 });
 
-async function installation(oauthId: string): Promise<string> {
-  await saveInstallation(db, {
-    oauthId,
-    groupId: 1,
-    groupName: 'Acme',
-    roomId: null,
-    capabilitiesUrl: 'https://api.hipchat.com/v2/capabilities',
-    apiUrl: 'https://api.hipchat.com/v2/',
-    tokenUrl: 'https://api.hipchat.com/v2/oauth/token',
-    homepageUrl: 'https://www.hipchat.com',
-    oauthSecretSealed: 'v1.x.y.z',
-  });
-  return oauthId;
-}
+const installation = (oauthId: string) => saveTestInstallation(db, oauthId, { homepageUrl: 'https://www.hipchat.com', oauthSecretSealed: 'v1.x.y.z' });
 
 const INVITE_URL = 'https://acme.xmatters.com/api/integration/1/functions/8a1f0c3e-5b7d-4e2a-9c61-2f4d8e0b7a53/triggers';
 
