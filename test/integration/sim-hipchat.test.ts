@@ -1,59 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import express, { type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { startHipChatSim, type HipChatSim } from '../../sim/hipchat/server';
-
-interface Recorded {
-  method: string;
-  path: string;
-  query: Record<string, unknown>;
-  headers: Record<string, unknown>;
-  body: any;
-}
-
-/** A throwaway add-on: serves a descriptor, records every request, answers 204 unless told otherwise. */
-async function startFakeAddon() {
-  const requests: Recorded[] = [];
-  const responders = new Map<string, (req: Request, res: Response) => unknown>();
-  let descriptor: unknown = {};
-  const app = express();
-  app.use(express.json());
-  app.get('/descriptor', (_req, res) => {
-    res.json(descriptor);
-  });
-  app.use(async (req, res) => {
-    requests.push({ method: req.method, path: req.path, query: { ...req.query }, headers: req.headers, body: req.body });
-    const responder = responders.get(`${req.method} ${req.path}`);
-    if (responder) await responder(req, res);
-    else res.status(204).end();
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    requests,
-    serve(doc: unknown) {
-      descriptor = doc;
-    },
-    on(method: string, path: string, handler: (req: Request, res: Response) => unknown) {
-      responders.set(`${method} ${path}`, handler);
-    },
-    received(path: string) {
-      return requests.filter((request) => request.path === path);
-    },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { startProbe, type Probe } from './sim-hipchat-probe';
 
 let sim: HipChatSim;
-let addon: Awaited<ReturnType<typeof startFakeAddon>>;
+let addon: Probe;
 
 before(async () => {
   sim = await startHipChatSim();
-  addon = await startFakeAddon();
+  addon = await startProbe();
 });
 
 after(async () => {
