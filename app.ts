@@ -36,6 +36,8 @@ import { xmattersConnections } from './lib/invites/xmatters-target';
 import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
+import { traceCalls } from './lib/outbox/call-trace';
+import { pruneActivity } from './lib/store/activity';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
@@ -85,6 +87,9 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const descriptor = renderDescriptor(config.baseUrl);
   const scopes = descriptor.capabilities.hipchatApiConsumer.scopes;
   const hipchatHttp = axios.create({ timeout: config.hipchatTimeoutMs, maxRedirects: 0 });
+  // The activity log's peer and status code of each delivery (lib/outbox/call-trace.ts).
+  traceCalls(hipchatHttp, 'hipchat');
+  traceCalls(xmattersHttp, 'xmatters');
 
   const installations = new InstallationCache(db, sealer);
   installations.follow(feed);
@@ -139,7 +144,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   const housekeeping = new Housekeeper(
-    [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db)],
+    [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db), { name: 'old activity', run: () => pruneActivity(db) }],
     log.child({ component: 'housekeeping' }),
     HOUSEKEEPING_EVERY_MS,
   );
