@@ -40,6 +40,7 @@ import { traceCalls } from './lib/outbox/call-trace';
 import { pruneActivity } from './lib/store/activity';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
+import { activityRoutes } from './routes/activity';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
@@ -196,6 +197,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
       roomLink: inviteDeps.roomLink,
     }),
   );
+  app.use(activityRoutes({ jwt, db, wake: inviteDeps.wake }));
   app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
