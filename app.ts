@@ -24,7 +24,7 @@ import { SeenEventBatch } from './lib/store/seen-batch';
 import { Housekeeper } from './lib/housekeeping';
 import { CallbackAuthenticator } from './lib/security/callback-auth';
 import { createRequestLimits } from './lib/security/request-limits';
-import { oncallJobHandler } from './lib/invites/command';
+import { oncallJobHandler, oncallWhoJobHandler } from './lib/invites/command';
 import { commentJobHandler } from './lib/invites/timeline';
 import { JoinIndex } from './lib/invites/join-index';
 import { roomEventHandlers, userEnteredRoom } from './lib/invites/room-events';
@@ -141,6 +141,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     ...alertJobHandlers(inviteDeps),
     [JOB_KINDS.response]: responseJobHandler(responses),
     [JOB_KINDS.oncall]: oncallJobHandler(responses),
+    [JOB_KINDS.who]: oncallWhoJobHandler(responses),
     [JOB_KINDS.comment]: commentJobHandler(responses),
   };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
