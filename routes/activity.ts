@@ -5,6 +5,7 @@ import { contextOf, type JwtMiddleware } from '../lib/hipchat/jwt';
 import { requireEditor } from '../lib/hipchat/permissions';
 import { ALERT_JOB_KINDS } from '../lib/alerts/intake';
 import { JOB_KINDS } from '../lib/invites/service';
+import type { XMattersCallback } from '../lib/xmatters/callbacks';
 import { listActivity, markRequeued, type ActivityEntry } from '../lib/store/activity';
 import type { Db } from '../lib/store/db';
 import { findJob, requeueFailedJob } from '../lib/store/jobs';
@@ -21,8 +22,8 @@ export interface ActivityRouteDeps {
 export const ACTIVITY_PAGE = 50;
 const WHAT = 'the activity log';
 
-/** What each delivery and callback is, for people. */
-const KIND_LABELS: Record<string, string> = {
+/** What each delivery (by its job's kind) and each callback (by its kind) is, for people. */
+const JOB_LABELS: Record<string, string> = {
   [JOB_KINDS.trigger]: 'Invite sent to xMatters',
   [JOB_KINDS.notice]: 'Notice posted in the room',
   [JOB_KINDS.response]: 'Response handled',
@@ -32,15 +33,18 @@ const KIND_LABELS: Record<string, string> = {
   [JOB_KINDS.comment]: 'Comment added in xMatters',
   [ALERT_JOB_KINDS.repeat]: 'Alert repeat notice',
   [ALERT_JOB_KINDS.invite]: 'Alert invite',
+};
+const CALLBACK_LABELS: Record<XMattersCallback['kind'] | 'unreadable', string> = {
   response: 'Response callback',
+  deliveryStatus: 'Delivery status callback',
   status: 'Event status callback',
-  delivery: 'Delivery update callback',
   comment: 'Comment callback',
   escalation: 'Escalation callback',
-  failure: 'Targeted recipient failure callback',
+  recipientFailure: 'Recipient failure callback',
   other: 'Callback of another kind',
   unreadable: 'Unreadable callback',
 };
+const labelOf = (source: ActivityEntry['source'], kind: string) => (source === 'callback' ? (CALLBACK_LABELS as Record<string, string>)[kind] : JOB_LABELS[kind]) ?? kind;
 
 const listQuery = z.object({
   before: z.coerce.number({ error: 'before must be an entry id' }).int('before must be an entry id').positive('before must be an entry id').optional(),
@@ -83,7 +87,7 @@ export function activityRoutes(deps: ActivityRouteDeps): Router {
       await markRequeued(deps.db, installationId, job.id);
       deps.wake();
       context.log.info({ jobId: job.id, kind: job.kind, by: editor.id }, 'failed delivery retried from the activity log');
-      res.json({ message: `${KIND_LABELS[job.kind] ?? job.kind}: queued again. Refresh to see how it went.` });
+      res.json({ message: `${labelOf('delivery', job.kind)}: queued again. Refresh to see how it went.` });
     }),
   );
   return router;
@@ -99,7 +103,7 @@ function entryJson(e: ActivityEntry) {
     id: e.id,
     source: e.source,
     direction: e.source === 'callback' ? 'from xMatters' : e.peer === 'hipchat' ? 'to HipChat' : e.peer === 'xmatters' ? 'to xMatters' : 'queue',
-    what: KIND_LABELS[e.kind] ?? e.kind,
+    what: labelOf(e.source, e.kind),
     kind: e.kind,
     roomId: e.roomId,
     subject: e.subject,
