@@ -51,8 +51,11 @@ export function redactUrl(url: string): string {
 }
 
 const URL_IN_TEXT = /(?:\bhttps?:\/\/[^\s"'<>]+|\/[\w./-]*\?[^\s"'<>]+)/gi;
-/** An authorization scheme and its credentials, as they appear in a header copied into a message. */
-const AUTH_IN_TEXT = /\b(Basic|Bearer|JWT)\s+(?:token=)?[A-Za-z0-9+/=._~-]{8,}/g;
+/**
+ * An authorization scheme and its credentials, as they appear in a header copied into a message. The
+ * credentials hold a digit or a symbol, as encoded ones do: "Basic authentication" is a phrase, not one.
+ */
+const AUTH_IN_TEXT = /\b(Basic|Bearer|JWT)\s+(?:token=)?(?=[A-Za-z]*[0-9+/=._~-])[A-Za-z0-9+/=._~-]{8,}/g;
 const JWT_IN_TEXT = /\beyJ[\w-]{4,}\.[\w-]*\.?[\w-]*/g;
 const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
 
