@@ -46,7 +46,7 @@ const CALLBACK_LABELS: Record<XMattersCallback['kind'] | 'unreadable', string> =
 };
 const labelOf = (source: ActivityEntry['source'], kind: string) => (source === 'callback' ? (CALLBACK_LABELS as Record<string, string>)[kind] : JOB_LABELS[kind]) ?? kind;
 
-const listQuery = z.object({
+const listQuery = z.strictObject({
   before: z.coerce.number({ error: 'before must be an entry id' }).int('before must be an entry id').positive('before must be an entry id').optional(),
   failed: z.enum(['1', '0'], { error: 'failed must be 1 or 0' }).optional(),
 });
