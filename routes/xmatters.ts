@@ -76,7 +76,9 @@ export function xmattersRoutes(deps: XMattersRouteDeps): Router {
         throw err;
       }
       seen.kind = callback.kind;
-      seen.subject = `event ${callback.eventIdentifier}`;
+      // The invite as the room's notices name it (its id's first 8 characters), when the callback carries it.
+      const inviteId = /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.exec(callback.properties.invite_id ?? '')?.[0];
+      seen.subject = `${inviteId ? `invite ${inviteId.slice(0, 8)} · ` : ''}event ${callback.eventIdentifier}`;
       try {
         const outcome = await applyCallback(deps.responses, ctx, callback);
         ctx.log.info({ kind: callback.kind, eventIdentifier: callback.eventIdentifier, outcome }, 'xMatters callback');

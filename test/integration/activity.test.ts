@@ -150,7 +150,7 @@ describe('callbacks', () => {
     await waitFor(() => world.xmatters.events.some((e) => e.properties.invite_id === inviteId), 'xMatters has the event', 15_000);
     const event = world.xmatters.events.find((e) => e.properties.invite_id === inviteId)!;
     world.xmatters.respond(event.eventIdentifier, 'bsmith', 'Accept', 'looking now');
-    await logged('the response callback is in the log', (r) => r.source === 'callback' && r.kind === 'response' && r.subject === `event ${event.eventIdentifier}`);
+    await logged('the response callback is in the log', (r) => r.source === 'callback' && r.kind === 'response' && r.subject === `invite ${inviteId.slice(0, 8)} · event ${event.eventIdentifier}`);
     await logged('the trigger is in the log', (r) => r.kind === 'xmatters.trigger' && r.outcome === 'delivered');
     const entry = (await activity()).entries.find((e) => e.source === 'callback' && e.kind === 'response')!;
     assert.equal(entry.outcome, 'accepted');
