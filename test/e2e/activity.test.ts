@@ -54,6 +54,8 @@ test('an admin reads the activity log, sees a refused notice with its status cod
   await section.locator('#activity-rows tr[data-outcome="accepted"]', { hasText: 'Response callback' }).waitFor(WAIT);
   await section.locator('#activity-rows tr', { hasText: 'Invite sent to xMatters' }).first().waitFor(WAIT);
   if (process.env.SCREENSHOTS === '1') {
+    // Tall enough that the section is not scrolled under HipChat's header.
+    await page.setViewportSize({ width: 1280, height: 2400 });
     await section.screenshot({ path: fileURLToPath(new URL('../../docs/img/activity-log.png', import.meta.url)) });
   }
 
