@@ -24,7 +24,7 @@ import { SeenEventBatch } from './lib/store/seen-batch';
 import { Housekeeper } from './lib/housekeeping';
 import { CallbackAuthenticator } from './lib/security/callback-auth';
 import { createRequestLimits } from './lib/security/request-limits';
-import { oncallJobHandler } from './lib/invites/command';
+import { oncallJobHandler, oncallWhoJobHandler } from './lib/invites/command';
 import { commentJobHandler } from './lib/invites/timeline';
 import { JoinIndex } from './lib/invites/join-index';
 import { roomEventHandlers, userEnteredRoom } from './lib/invites/room-events';
@@ -36,8 +36,11 @@ import { xmattersConnections } from './lib/invites/xmatters-target';
 import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
+import { traceCalls } from './lib/outbox/call-trace';
+import { pruneActivity } from './lib/store/activity';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
+import { activityRoutes } from './routes/activity';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
@@ -85,6 +88,9 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const descriptor = renderDescriptor(config.baseUrl);
   const scopes = descriptor.capabilities.hipchatApiConsumer.scopes;
   const hipchatHttp = axios.create({ timeout: config.hipchatTimeoutMs, maxRedirects: 0 });
+  // The activity log's peer and status code of each delivery (lib/outbox/call-trace.ts).
+  traceCalls(hipchatHttp, 'hipchat');
+  traceCalls(xmattersHttp, 'xmatters');
 
   const installations = new InstallationCache(db, sealer);
   installations.follow(feed);
@@ -135,11 +141,12 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     ...alertJobHandlers(inviteDeps),
     [JOB_KINDS.response]: responseJobHandler(responses),
     [JOB_KINDS.oncall]: oncallJobHandler(responses),
+    [JOB_KINDS.who]: oncallWhoJobHandler(responses),
     [JOB_KINDS.comment]: commentJobHandler(responses),
   };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   const housekeeping = new Housekeeper(
-    [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db)],
+    [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db), { name: 'old activity', run: () => pruneActivity(db) }],
     log.child({ component: 'housekeeping' }),
     HOUSEKEEPING_EVERY_MS,
   );
@@ -191,6 +198,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
       roomLink: inviteDeps.roomLink,
     }),
   );
+  app.use(activityRoutes({ jwt, db, wake: inviteDeps.wake }));
   app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });

@@ -50,6 +50,27 @@ export function redactUrl(url: string): string {
   return rewriteQueryValues(redactAlertPath(url), (p) => (SECRET_PARAMS.has(p.name.replace(/\[.*$/, '').trim().toLowerCase()) || JWT_LIKE.test(p.value) ? '[Redacted]' : undefined));
 }
 
+const URL_IN_TEXT = /(?:\bhttps?:\/\/[^\s"'<>]+|\/[\w./-]*\?[^\s"'<>]+)/gi;
+/**
+ * An authorization scheme and its credentials, as they appear in a header copied into a message. The
+ * credentials hold a digit or a symbol, as encoded ones do: "Basic authentication" is a phrase, not one.
+ */
+const AUTH_IN_TEXT = /\b(Basic|Bearer|JWT)\s+(?:token=)?(?=[A-Za-z]*[0-9+/=._~-])[A-Za-z0-9+/=._~-]{8,}/g;
+const JWT_IN_TEXT = /\beyJ[\w-]{4,}\.[\w-]*\.?[\w-]*/g;
+const USERINFO = /(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
+
+/**
+ * Strips credentials from free text shown to people (an error message of a delivery): every URL in it
+ * as `redactUrl` does, user:password@ in URLs, authorization header values and JWT-looking strings.
+ */
+export function redactText(text: string): string {
+  return text
+    .replace(USERINFO, '$1[Redacted]@')
+    .replace(URL_IN_TEXT, (url) => redactUrl(url))
+    .replace(AUTH_IN_TEXT, '$1 [Redacted]')
+    .replace(JWT_IN_TEXT, '[Redacted]');
+}
+
 /** Anything after the source id of an alert intake path may be its secret, however it is spelled. */
 function redactAlertPath(url: string): string {
   const match = /^\/alerts\/([^?#]*)/i.exec(url);

@@ -10,6 +10,7 @@ import type { XMattersConnections } from '../lib/invites/xmatters-target';
 import { BROKEN_TEXT, isWellFormedText } from '../lib/text';
 import { XMattersError } from '../lib/xmatters/errors';
 import type { Recipient } from '../lib/xmatters/rank';
+import { anyoneOnCall, describeOnCall, type OnCallNow } from '../lib/xmatters/on-call';
 import { AddonError } from '../lib/errors';
 import { api, parseInput, text } from './api';
 
@@ -33,6 +34,10 @@ const notConfigured = () =>
 
 const lookupQuery = z.object({
   q: text('The search text').trim().min(2, 'Type at least 2 characters to search').max(100, 'Search with at most 100 characters').refine(isWellFormedText, `The search text ${BROKEN_TEXT}`),
+});
+
+const onCallQuery = z.object({
+  group: text('The group').trim().min(1, 'Name the group').max(255, 'The group name is at most 255 characters').refine(isWellFormedText, `The group name ${BROKEN_TEXT}`),
 });
 
 const recipientBody = z.object(
@@ -70,6 +75,7 @@ const inviteBody = z.object(
 export function inviteRoutes(deps: InviteRouteDeps): Router {
   const router = Router();
   const lookups = new LookupCache<Recipient[]>({ ttlMs: LOOKUP_TTL_MS, maxEntries: LOOKUP_MAX_ENTRIES });
+  const onCallLookups = new LookupCache<OnCallNow>({ ttlMs: LOOKUP_TTL_MS, maxEntries: LOOKUP_MAX_ENTRIES });
 
   router.get('/invite/dialog', page, deps.jwt.hipchat, async (req, res) => {
     const context = contextOf(req);
@@ -106,6 +112,27 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
         throw lookupRefusal(err);
       }
       res.json({ recipients });
+    }),
+  );
+
+  // Who a picked group reaches now. A failing lookup is answered as an error the dialog shows; it never blocks sending.
+  router.get(
+    '/invite/api/on-call',
+    deps.jwt.page,
+    api(async (req, res) => {
+      const context = contextOf(req);
+      const { group } = parseInput(onCallQuery, req.query, 'invalid');
+      const connection = await deps.xmatters.connectionFor(context.installation.oauthId);
+      if (!connection) throw notConfigured();
+      let now: OnCallNow;
+      try {
+        now = await onCallLookups.get(lookupKey(context.installation.oauthId, `${connection.client.username}@${connection.client.baseUrl}`, group), () => connection.client.whoIsOnCall(group));
+      } catch (err) {
+        if (!(err instanceof XMattersError)) throw err;
+        context.log.warn({ code: err.code, status: err.status }, 'xMatters on-call lookup failed');
+        throw onCallRefusal(err);
+      }
+      res.json({ group: now.group, found: now.found, anyone: anyoneOnCall(now), shifts: now.found ? now.shifts : [], text: describeOnCall(now) });
     }),
   );
 
@@ -147,6 +174,12 @@ export function inviteRoutes(deps: InviteRouteDeps): Router {
 /** xMatters' own sentence, prefixed; 429 passes its rate limit on, anything else is a bad gateway. */
 function lookupRefusal(err: XMattersError): AddonError {
   const message = `Could not search xMatters: ${err.message}`;
+  if (err.code === 'rate_limited') return new AddonError(429, 'xmatters_rate_limited', message, { retryAfterSeconds: err.retryAfterSeconds ?? 60 });
+  return new AddonError(502, `xmatters_${err.code}`, message);
+}
+
+function onCallRefusal(err: XMattersError): AddonError {
+  const message = `Could not look up who is on call: ${err.message}`;
   if (err.code === 'rate_limited') return new AddonError(429, 'xmatters_rate_limited', message, { retryAfterSeconds: err.retryAfterSeconds ?? 60 });
   return new AddonError(502, `xmatters_${err.code}`, message);
 }

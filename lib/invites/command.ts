@@ -5,6 +5,7 @@ import { listRecipients, listRoomInvites, markSeen } from '../store/invites';
 import { BROKEN_TEXT, isWellFormedText } from '../text';
 import type { Recipient } from '../xmatters/rank';
 import { XMattersError } from '../xmatters/errors';
+import { anyoneOnCall, describeOnCall, type OnCallNow } from '../xmatters/on-call';
 import type { ChatPerson, NoticeColor, RoomEvent } from './chat';
 import { recipientStateLabel } from './notices';
 import type { ResponseDeps } from './responses';
@@ -29,6 +30,8 @@ export const HELP = [
   '/oncall invite <person or group> <description> — page someone through xMatters and invite them into this room',
   '  e.g. /oncall invite bsmith The database is down, please join',
   '  names with spaces in quotes: /oncall invite "Database Admins" Disk full on db-3',
+  '/oncall who <group> — who is on call in an xMatters group right now, before you invite it',
+  '  e.g. /oncall who "Payments On-Call"',
   '/oncall status — this room\'s recent invites and how each responder answered',
   '/oncall help — this help',
 ].join('\n');
@@ -39,7 +42,12 @@ const MAX_NAME = 100;
 
 const reply = (text: string, color: NoticeColor = 'gray'): RoomReply => ({ text, color });
 
-type Command = { kind: 'help' } | { kind: 'status' } | { kind: 'invite'; name: string; description: string } | { kind: 'refused'; reply: RoomReply };
+type Command =
+  | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'invite'; name: string; description: string }
+  | { kind: 'who'; group: string }
+  | { kind: 'refused'; reply: RoomReply };
 
 /** `/oncall …` read into a command; undefined for a message that is not one. */
 export function parseCommand(message: string): Command | undefined {
@@ -51,6 +59,8 @@ export function parseCommand(message: string): Command | undefined {
       return inviteCommand(args.slice(sub.length).trim());
     case 'status':
       return { kind: 'status' };
+    case 'who':
+      return whoCommand(args.slice(sub.length).trim());
     default:
       return { kind: 'help' };
   }
@@ -65,6 +75,14 @@ function inviteCommand(text: string): Command {
   if (name.length > MAX_NAME) return { kind: 'refused', reply: reply(`The name to look up is at most ${MAX_NAME} characters.`, 'yellow') };
   if (description.length > MAX_DESCRIPTION) return { kind: 'refused', reply: reply(`The description is ${description.length} characters; at most ${MAX_DESCRIPTION} fit in an xMatters invite.`, 'red') };
   return { kind: 'invite', name, description };
+}
+
+function whoCommand(text: string): Command {
+  const group = (/^"([^"]+)"$/.exec(text) ?? /^'([^']+)'$/.exec(text))?.[1]?.trim() ?? text;
+  if (!group) return { kind: 'refused', reply: reply(`Name the group, e.g. /oncall who Database.\n${HELP}`) };
+  if (!isWellFormedText(group)) return { kind: 'refused', reply: reply(`The command ${BROKEN_TEXT}.`, 'red') };
+  if (group.length > MAX_NAME) return { kind: 'refused', reply: reply(`The group name is at most ${MAX_NAME} characters.`, 'yellow') };
+  return { kind: 'who', group };
 }
 
 function splitFirstWord(text: string): [string, string] {
@@ -115,6 +133,17 @@ export async function onRoomMessage(deps: ResponseDeps, ctx: RoomEventContext, e
       const payload: OncallInvitePayload = { messageId: event.messageId, roomName: ctx.roomName, from: event.from, name: command.name, description: command.description };
       jobs.push({ kind: JOB_KINDS.oncall, installationId: ctx.installationId, roomId: ctx.roomId, payload, dedupeKey: `oncall:${ctx.installationId}:${event.messageId}`, maxAttempts: 5 });
       answer = reply(`Looking up "${command.name}" in xMatters…`, 'purple');
+      break;
+    }
+    case 'who': {
+      const connection = await deps.connectionFor(ctx.installationId);
+      if (!connection) {
+        answer = reply(NOT_CONFIGURED, 'red');
+        break;
+      }
+      const payload: OncallWhoPayload = { messageId: event.messageId, group: command.group };
+      jobs.push({ kind: JOB_KINDS.who, installationId: ctx.installationId, roomId: ctx.roomId, payload, dedupeKey: `oncall-who:${ctx.installationId}:${event.messageId}`, maxAttempts: 5 });
+      answer = reply(`Looking up who is on call in "${command.group}"…`, 'purple');
       break;
     }
   }
@@ -180,6 +209,36 @@ export function oncallJobHandler(deps: ResponseDeps): JobHandler {
     async onFailed(job: Job, error: string) {
       const p = job.payload as OncallInvitePayload;
       await answer(job, `Could not look up "${p.name}" in xMatters: ${error}`, 'red');
+    },
+  };
+}
+
+interface OncallWhoPayload {
+  messageId: string;
+  group: string;
+}
+
+/** The queue's half of `/oncall who`: ask xMatters who the group reaches now, and say it in the room. */
+export function oncallWhoJobHandler(deps: ResponseDeps): JobHandler {
+  const answer = (job: Job, text: string, color: NoticeColor) =>
+    queueNotice(deps, job.installationId, job.roomId!, { text, color, notify: false }, `oncall-who-reply:${job.installationId}:${(job.payload as OncallWhoPayload).messageId}`);
+  return {
+    async run(job: Job, log: Logger) {
+      const p = job.payload as OncallWhoPayload;
+      const connection = await deps.connectionFor(job.installationId);
+      if (!connection) return answer(job, NOT_CONFIGURED, 'red');
+      let now: OnCallNow;
+      try {
+        now = await connection.client.whoIsOnCall(p.group);
+      } catch (err) {
+        if (!(err instanceof XMattersError) || err.retryable) throw err;
+        log.warn({ code: err.code }, '/oncall who lookup refused by xMatters');
+        return answer(job, `Could not look up who is on call in "${p.group}": ${err.message}`, 'red');
+      }
+      await answer(job, describeOnCall(now), !now.found ? 'yellow' : anyoneOnCall(now) ? 'green' : 'red');
+    },
+    async onFailed(job: Job, error: string) {
+      await answer(job, `Could not look up who is on call in "${(job.payload as OncallWhoPayload).group}": ${error}`, 'red');
     },
   };
 }

@@ -41,6 +41,7 @@ export const JOB_KINDS = {
   notice: 'room.notice',
   response: 'invite.response',
   oncall: 'oncall.invite',
+  who: 'oncall.who',
   confirm: 'xmatters.confirm',
   comment: 'xmatters.comment',
 } as const;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
 import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, type Job } from '../store/jobs';
+import { recordDelivery } from '../store/activity';
 import { backoffMs } from './backoff';
+import { traced, type CallTrace } from './call-trace';
 import type { HipChatSpend, JobBudget } from './budget';
 import { lanesOf } from './lanes';
 
@@ -175,7 +177,10 @@ export class OutboxWorker {
     const handler = this.opts.handlers[job.kind]!;
     if (job.attempts > job.maxAttempts) {
       const runs = job.abandonedRuns === 1 ? 'once' : `${job.abandonedRuns} times`;
-      return this.giveUp(job, handler, `Its worker stopped while running it ${runs}; no attempts left (${job.maxAttempts} of ${job.maxAttempts} used)`, log);
+      const message = `Its worker stopped while running it ${runs}; no attempts left (${job.maxAttempts} of ${job.maxAttempts} used)`;
+      const outcome = await this.giveUp(job, handler, message, log);
+      await this.record(job, outcome, undefined, message, log);
+      return outcome;
     }
     const reserved = handler.spends && budget ? await budget.reserve(job, handler.spends) : undefined;
     if (reserved && !reserved.granted) {
@@ -184,18 +189,49 @@ export class OutboxWorker {
       return 'waits';
     }
     let failure: { error: unknown } | undefined;
+    const run = traced(() => (budget ? budget.within(job, () => handler.run(job, log)) : handler.run(job, log)));
     try {
-      await (budget ? budget.within(job, () => handler.run(job, log)) : handler.run(job, log));
+      await run.result;
     } catch (error) {
       failure = { error };
     }
     if (reserved) await budget!.release(job);
-    if (failure) return this.settleFailure(job, handler, failure.error as SteeringError, log);
+    if (failure) {
+      const err = failure.error as SteeringError & { status?: number };
+      const outcome = await this.settleFailure(job, handler, err, log);
+      await this.record(job, outcome, run.trace, String(err?.message ?? err), log, err?.status);
+      return outcome;
+    }
     if (this.isLost(job)) {
       log.warn('job finished after its lease was taken over; not settled here');
       return 'lost';
     }
-    return (await completeJob(db, job, this.workerId)) ? 'done' : this.lostAtSettle(log);
+    if (!(await completeJob(db, job, this.workerId))) return this.lostAtSettle(log);
+    await this.record(job, 'done', run.trace, null, log);
+    return 'done';
+  }
+
+  /**
+   * The activity log's row of a settled run: runs that called HipChat or xMatters, and every failure.
+   * Never fails the job: the delivery happened (or not) whatever the log says.
+   */
+  private async record(job: Job, outcome: Outcome, trace: CallTrace | undefined, error: string | null, log: Logger, errorStatus?: number): Promise<void> {
+    if (outcome === 'lost' || (outcome !== 'failed' && !trace?.calls)) return;
+    try {
+      await recordDelivery(this.opts.db, {
+        installationId: job.installationId,
+        jobId: job.id,
+        kind: job.kind,
+        roomId: job.roomId,
+        peer: trace?.last?.peer ?? null,
+        outcome: outcome === 'done' ? 'delivered' : outcome === 'failed' ? 'failed' : 'retrying',
+        statusCode: errorStatus ?? trace?.last?.status ?? null,
+        error: outcome === 'done' ? null : error,
+        attempts: Math.min(job.attempts, job.maxAttempts),
+      });
+    } catch (err) {
+      log.warn({ err }, 'could not write the activity log');
+    }
   }
 
   private async settleFailure(job: Job, handler: JobHandler, err: SteeringError, log: Logger): Promise<Outcome> {

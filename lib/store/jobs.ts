@@ -209,3 +209,14 @@ export async function findJob(db: Db, id: number): Promise<Job | undefined> {
 export async function listJobs(db: Db, where: Partial<{ state: JobState; kind: string; installation_id: string }> = {}): Promise<Job[]> {
   return (await db('jobs').where(where).orderBy('id')).map(fromRow);
 }
+
+/**
+ * An admin's retry of a failed job: back to pending, due now, with its attempts reset. Only a job of
+ * `installationId` that is failed is changed; false (and nothing changed) otherwise.
+ */
+export async function requeueFailedJob(db: Db, installationId: string, jobId: number): Promise<boolean> {
+  const updated = await db('jobs')
+    .where({ id: jobId, installation_id: installationId, state: 'failed' })
+    .update({ state: 'pending', attempts: 0, abandoned_runs: 0, run_at: dbTime(db), lease_until: null, locked_by: null, updated_at: dbTime(db) });
+  return updated > 0;
+}

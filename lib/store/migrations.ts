@@ -295,6 +295,42 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       await db.schema.alterTable('invites', (t) => t.dropColumn('event_status'));
     },
   },
+  '010_activity': {
+    async up(db) {
+      /**
+       * The configure tab's activity log: one row per delivery job (updated as its runs settle) and one per
+       * callback received from xMatters; the last ACTIVITY_KEEP per installation are kept (lib/store/activity.ts).
+       */
+      await db.schema.createTable('activity', (t) => {
+        t.increments('id').primary();
+        t.string('installation_id', 100).notNullable().references('oauth_id').inTable('installations').onDelete('CASCADE');
+        /** delivery (a job of the queue) or callback (received from xMatters). */
+        t.string('source', 10).notNullable();
+        /** The delivery's job; null for callbacks. */
+        t.integer('job_id').unique();
+        /** The job's kind, or the callback's kind (response, status, comment, …). */
+        t.string('kind', 50).notNullable();
+        /** hipchat or xmatters: the peer of the job's last call; xmatters for callbacks. */
+        t.string('peer', 10);
+        t.bigInteger('room_id');
+        /** delivered, retrying, failed, requeued; accepted, ignored, refused. */
+        t.string('outcome', 20).notNullable();
+        /** The HTTP status of the delivery's last call, or the one the add-on answered a callback with. */
+        t.integer('status_code');
+        t.text('error');
+        t.integer('attempts');
+        /** What it was about, for people: the xMatters event of a callback. */
+        t.string('subject', 255);
+        t.bigInteger('created_at').notNullable();
+        t.bigInteger('updated_at').notNullable();
+        t.index(['installation_id', 'id']);
+        t.index(['installation_id', 'outcome', 'id']);
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable('activity');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

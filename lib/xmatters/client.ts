@@ -7,6 +7,7 @@ import { displayNameOf, groupSchema, pageSchema, personSchema, personWithDevices
 import { searchRecipients } from './search';
 import { type EventQuery, type XMattersEvent, addComment, findEvents } from './events';
 import { type TriggerBody, trigger } from './trigger';
+import { type OnCallNow, whoIsOnCall } from './on-call';
 
 export interface XMattersClientOptions {
   /** Bare host[:port], as returned by parseHostname. */
@@ -42,6 +43,8 @@ export interface XMattersClient {
   getPerson(targetName: string): Promise<{ targetName: string; displayName: string; email: string | null } | undefined>;
   findEvents(query: EventQuery): Promise<XMattersEvent[]>;
   addComment(eventId: string, comment: string): Promise<string>;
+  /** Who a group reaches now, step by step; `found: false` when xMatters has no such group (visible to the user). */
+  whoIsOnCall(groupName: string): Promise<OnCallNow>;
 }
 
 export function createXMattersClient(options: XMattersClientOptions): XMattersClient {
@@ -56,6 +59,7 @@ export function createXMattersClient(options: XMattersClientOptions): XMattersCl
     getPerson: (targetName) => getPerson(ctx, targetName),
     findEvents: (query) => findEvents(ctx, query),
     addComment: (eventId, comment) => addComment(ctx, eventId, comment),
+    whoIsOnCall: (groupName) => whoIsOnCall(ctx, groupName),
   };
 }
 

@@ -265,6 +265,7 @@
     closeList();
     clearFieldError('recipients');
     renderChips();
+    if (recipient.type === 'GROUP') lookUpOnCall(recipient.targetName);
     announce(`${recipient.displayName || recipient.targetName} added. ${picked.length} of ${maxRecipients} recipients.`);
     input.focus();
   }
@@ -276,6 +277,37 @@
     renderChips();
     announce(`${removed.displayName} removed.`);
     input.focus();
+  }
+
+  // --- who is on call in the picked groups -------------------------------------------------------
+
+  /** targetName → {state: 'loading' | 'done' | 'error', text, anyone}; only for picked groups. */
+  const onCall = new Map();
+  const onCallList = $('on-call');
+
+  async function lookUpOnCall(group) {
+    onCall.set(group, { state: 'loading', text: `Looking up who is on call in ${group}…` });
+    renderOnCall();
+    const result = await call('GET', `/invite/api/on-call?group=${encodeURIComponent(group)}`);
+    if (!onCall.has(group)) return;
+    onCall.set(
+      group,
+      result.ok
+        ? { state: 'done', text: result.data.text, anyone: result.data.anyone }
+        : { state: 'error', text: `Could not look up who is on call in ${group} (${result.error ? result.error.message : 'no answer'}). You can still send the invite.` },
+    );
+    renderOnCall();
+  }
+
+  function renderOnCall() {
+    for (const group of onCall.keys()) if (!picked.some((p) => p.type === 'GROUP' && p.targetName === group)) onCall.delete(group);
+    onCallList.replaceChildren(
+      ...[...onCall.values()].map((entry) => {
+        const tone = entry.state === 'loading' ? 'is-loading' : entry.state === 'error' ? 'is-error' : entry.anyone ? 'is-on-call' : 'is-nobody';
+        return element('li', `on-call-line ${tone}`, entry.text);
+      }),
+    );
+    onCallList.hidden = onCall.size === 0;
   }
 
   function renderChips() {
@@ -304,6 +336,7 @@
       : full ? `${maxRecipients} of ${maxRecipients} recipients: that is the most one invite can have.`
       : `${picked.length} of ${maxRecipients} recipients picked.`;
     help.classList.toggle('is-full', full);
+    renderOnCall();
     updateValidity();
   }
 

@@ -98,6 +98,8 @@ export class Directory {
     for (let i = 0; i < options.people; i++) this.addGeneratedPerson();
     this.addFixedGroups();
     for (let i = 0; i < options.groups; i++) this.addGeneratedGroup();
+    // Last, so that the generated entries stay as they were before it existed.
+    this.addStandbyGroup();
     this.people.sort(byTargetName);
     this.groups.sort(byTargetName);
   }
@@ -212,6 +214,17 @@ export class Directory {
       { targetName: 'Facilities', description: 'Building and power', members: ['bsmith', 'mmcbride'], shifts: [] },
     ];
     for (const group of fixed) this.addGroup({ ...this.newGroup(group.targetName, 'ON_CALL'), ...group });
+  }
+
+  /** `Standby`: a shift always active whose members are inactive or away, so nobody is on call in it. */
+  private addStandbyGroup(): void {
+    const members = ['iinactive', 'aabsent'];
+    this.addGroup({
+      ...this.newGroup('Standby', 'ON_CALL'),
+      description: 'Nobody on call: its members are inactive or away',
+      members,
+      shifts: [{ name: '24x7', startHour: 0, hours: 24, members: members.map((targetName) => ({ targetName, delayMinutes: 0 })), rotateEveryHours: null }],
+    });
   }
 
   private addGeneratedGroup(): void {

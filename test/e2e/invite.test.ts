@@ -5,7 +5,7 @@ import type { Demo } from '../../sim/demo';
 import { openPlusAction, startBrowserDemo, type BrowserDemo, type PageErrors } from '../helpers/browser';
 import { waitFor } from '../helpers/wait';
 
-// The "+" dialog: Alice picks a group and a person with the keyboard, writes a
+// The "+" dialog: Alice picks a group (and sees who is on call in it) and a person with the keyboard, writes a
 // description and sends the invite with HipChat's Send Invite button; xMatters gets the event and the
 // room gets the notice.
 
@@ -79,6 +79,8 @@ test('Alice invites a group and a person picked with the keyboard; xMatters gets
 
   // The group, by part of its name.
   await pickWithKeyboard(frame, 'datab', 'Database');
+  // Who the group reaches now, before it is paged.
+  await frame.locator('#on-call .on-call-line.is-on-call', { hasText: 'On call now in Database: Bob Smith (bsmith)' }).waitFor(WAIT);
 
   // Esc closes the suggestions, not the dialog.
   await input.pressSequentially('mary', { delay: 40 });

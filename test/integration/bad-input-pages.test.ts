@@ -195,6 +195,48 @@ describe('GET /invite/api/recipients', () => {
   });
 });
 
+describe('the activity log and the on-call lookup', () => {
+  const call = (method: string, path: string, authorization: string | string[] | null = `JWT ${page}`) => ({ method, path, headers: authorizationHeader(authorization) });
+  const ENDPOINTS_WITHOUT_BODY: Array<[string, string]> = [
+    ['GET', '/configure/api/activity'],
+    ['POST', '/configure/api/activity/jobs/1/retry'],
+    ['GET', '/invite/api/on-call?group=Database'],
+  ];
+
+  for (const [method, path] of ENDPOINTS_WITHOUT_BODY) {
+    test(`${method} ${path}: forged, broken, misplaced and borrowed tokens`, async () => {
+      const otherRoom = w.world.hipchat.signJwt(w.room.oauthId, { userId: ALICE, roomId: 102 });
+      const cases = tokenCases((authorization, query) => call(method, query ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path, authorization), { ...kit, otherRoom });
+      assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
+    });
+  }
+
+  test('paging, job ids and group names: wrong, too long, arrays, control characters, broken encodings', async () => {
+    const bobs = await pageToken(w.world, w.room.oauthId, { userId: BOB }, '/configure');
+    const cases: Case[] = [
+      ...['before=x', 'before=0', 'before=-1', 'before=1.5', 'before[]=1', 'before[a]=1', 'failed=yes', 'failed[]=1'].map((q) => ({
+        name: `activity ?${q}`,
+        attempt: call('GET', `/configure/api/activity?${q}`),
+        expect: { refused: 'json', status: [400], code: 'invalid' } as Expect,
+      })),
+      ...['abc', '0', '-1', '1e3', '99999999999999999999', '%00', '1%20'].map((id) => ({
+        name: `retry of job ${id}`,
+        attempt: call('POST', `/configure/api/activity/jobs/${id}/retry`),
+        expect: { refused: 'json', status: [404], code: 'no_such_job' } as Expect,
+      })),
+      { name: 'the log for a user who is not an admin', attempt: call('GET', '/configure/api/activity', `JWT ${bobs}`), expect: { refused: 'json', status: [403], code: 'forbidden' } },
+      { name: 'a retry by a user who is not an admin', attempt: call('POST', '/configure/api/activity/jobs/1/retry', `JWT ${bobs}`), expect: { refused: 'json', status: [403], code: 'forbidden' } },
+      ...['', 'group=', 'group=%20%20', `group=${'x'.repeat(256)}`, 'group[]=Database', 'group[a]=Database', 'group=ab%00cd', 'group=ab%1B%5B2J', 'group=%ED%A0%80ab', 'group=ab%FFcd'].map((q) => ({
+        name: `on-call ?${q.slice(0, 60)}`,
+        attempt: call('GET', `/invite/api/on-call${q ? `?${q}` : ''}`),
+        expect: { refused: 'json', status: [400], code: 'invalid' } as Expect,
+      })),
+      { name: 'on-call for an installation that is not set up', attempt: call('GET', '/invite/api/on-call?group=Database', `JWT ${await pageToken(w.world, bareInstall, { userId: ALICE, roomId: 102 })}`), expect: { refused: 'json', status: [409], code: 'not_configured' } },
+    ];
+    assert.deepEqual(await runCases(w.probe, tally, refused, cases), []);
+  });
+});
+
 describe('the pages HipChat frames', () => {
   for (const path of ['/configure', '/invite/dialog']) {
     test(`GET ${path}: refusals are HTML pages that say why`, async () => {

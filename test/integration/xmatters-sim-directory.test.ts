@@ -34,7 +34,7 @@ describe('directory', () => {
     const other = await startXMattersSim({ seed: 2, people: 100, groups: 10 });
     try {
       assert.equal(sim.directory.people.length, 3011);
-      assert.equal(sim.directory.groups.length, 306);
+      assert.equal(sim.directory.groups.length, 307);
       assert.deepEqual(again.directory.people.map((p) => p.id), sim.directory.people.map((p) => p.id));
       assert.notDeepEqual(other.directory.people.slice(0, 20).map((p) => p.targetName), sim.directory.people.slice(0, 20).map((p) => p.targetName));
       for (const name of ['hipchat', 'admin', 'norole', 'noview', 'bsmith', 'mmcbride', 'nodevices', 'carol.jones', 'iinactive', 'aabsent']) assert.ok(other.directory.person(name), name);
