@@ -35,9 +35,12 @@ import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/ser
 import { xmattersConnections } from './lib/invites/xmatters-target';
 import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
+import { GLANCE_JOB, glanceJobHandler } from './lib/invites/glance';
+import { NUDGE_JOB, nudgeJobHandler } from './lib/invites/nudge';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
+import { glanceRoutes } from './routes/glance';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
@@ -136,6 +139,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     [JOB_KINDS.response]: responseJobHandler(responses),
     [JOB_KINDS.oncall]: oncallJobHandler(responses),
     [JOB_KINDS.comment]: commentJobHandler(responses),
+    [GLANCE_JOB]: glanceJobHandler({ db, chat }),
+    [NUDGE_JOB]: nudgeJobHandler(inviteDeps),
   };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   const housekeeping = new Housekeeper(
@@ -192,6 +197,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     }),
   );
   app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
+  app.use(glanceRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
   });
