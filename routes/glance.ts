@@ -74,7 +74,8 @@ export function glanceRoutes(deps: GlanceRouteDeps): Router {
     api(async (req, res) => {
       const context = contextOf(req);
       allowHipChatOrigin(context, req.headers.origin, res);
-      const summary = await summaries.get(context.installation.oauthId, roomOf(context));
+      // Asked once per user opening the room (then pushes take over), so read fresh rather than from the panels' cache.
+      const summary = await roomSummary(deps.inviteDeps.db, context.installation.oauthId, roomOf(context));
       res.json(glanceContent(roomStatus(summary)));
     }),
   );
