@@ -229,7 +229,8 @@ function panelJson(summary: RoomSummary, now: number) {
           member: r.fromCallback,
           counted: counted.has(r.id),
           state: r.state,
-          stateLabel: STATE_LABELS[r.state],
+          // A group whose members are listed was notified; its members' states are the ones that count.
+          stateLabel: !counted.has(r.id) && r.state === 'sent' ? 'notified' : STATE_LABELS[r.state],
           stateChangedAt: r.stateChangedAt,
           response: r.lastResponse,
           escalationStep: r.escalationStep,

@@ -175,6 +175,8 @@ export function responseJobHandler(deps: ResponseDeps): JobHandler {
       const connection = await deps.connectionFor(invite.installationId);
       const person = await lookupPerson(connection, p.targetName, log);
       const displayName = person?.displayName ?? p.targetName;
+      // A group member's row starts with only their user ID: the panel shows their name from now on.
+      if (person?.displayName) await upsertRecipient(deps.db, invite.id, p.targetName, { displayName: person.displayName });
       let mention: string | null = null;
       let matchedBy: MatchRule | null = null;
       if (p.accepted) {

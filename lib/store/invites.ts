@@ -204,11 +204,12 @@ export async function upsertRecipient(
   db: Executor,
   inviteId: string,
   targetName: string,
-  fields: Partial<{ state: RecipientState; lastResponse: string; comment: string | null; device: string | null; hipchatUserId: string | null; hipchatMention: string | null; respondedAt: number; joinedAt: number }>,
+  fields: Partial<{ state: RecipientState; displayName: string; lastResponse: string; comment: string | null; device: string | null; hipchatUserId: string | null; hipchatMention: string | null; respondedAt: number; joinedAt: number }>,
 ): Promise<void> {
   const now = Date.now();
   const columns: Row = { updated_at: now };
   if (fields.state) columns.state = fields.state;
+  if (fields.displayName !== undefined) columns.display_name = fields.displayName.slice(0, 255);
   if (fields.lastResponse !== undefined) columns.last_response = fields.lastResponse;
   if (fields.comment !== undefined) columns.comment = fields.comment;
   if (fields.device !== undefined) columns.device = fields.device;

@@ -77,7 +77,7 @@ test('invite a group, the glance says who is coming, the panel follows the answe
   mkdirSync(SCREENSHOTS, { recursive: true });
 
   // Bob accepts in his xMatters inbox, in another tab.
-  const inbox = await page.context().newPage();
+  const inbox = await e2e!.browser.newPage();
   const inboxErrors = watchPageErrors(inbox, [demo.xmatters.baseUrl]);
   await inbox.goto(`${demo.xmatters.inboxUrl}/bsmith`);
   const card = inbox.locator('article.notification', { hasText: description });
@@ -87,11 +87,16 @@ test('invite a group, the glance says who is coming, the panel follows the answe
   await inbox.getByRole('status').filter({ hasText: 'was sent.' }).waitFor(WAIT);
   await inbox.close();
 
-  // Without a reload: the glance (pushed) and the panel (polled) change.
-  await glance.locator('.glance-label', { hasText: 'On-call: 1 coming' }).waitFor(WAIT);
-  assert.equal(await glance.locator('.lozenge-success').textContent(), 'ANSWERED');
+  // Without a reload: the panel (polled) changes, and so does the glance (pushed) behind it.
   await panel.locator('.recipient[data-target="bsmith"][data-state="accepted"]').waitFor(WAIT);
   await panel.locator('#panel-status', { hasText: 'On-call: 1 coming' }).waitFor(WAIT);
+  await page.locator('#glance-back').click();
+  await page.locator('#glance-list').waitFor(WAIT);
+  await glance.locator('.glance-label', { hasText: 'On-call: 1 coming' }).waitFor(WAIT);
+  assert.equal(await glance.locator('.lozenge-success').textContent(), 'ANSWERED');
+  await glance.click();
+  await page.locator('#glance-view').waitFor(WAIT);
+  await panel.locator('.recipient[data-target="bsmith"][data-state="accepted"]').waitFor(WAIT);
 
   // Bob enters the room: joined.
   await demo.hipchat.enterRoom(ROOM_ID, BOB);
