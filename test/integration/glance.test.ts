@@ -175,6 +175,14 @@ describe('the panel', () => {
     }
     const noToken = await request(app()).post(`/panel/api/invites/${inviteId}/again`).send({ idempotencyKey: 'no-token-click-1' });
     assert.equal(noToken.status, 401);
+    // A page token never loads the page again (a leaked one cannot be renewed), nor answers as HipChat's queryUrl.
+    assert.equal((await request(app()).get(`/panel?signed_request=${token}`)).status, 401);
+    assert.equal((await request(app()).get(`/glance?signed_request=${token}`)).status, 401);
+    const badId = await request(app()).post('/panel/api/invites/not-an-id/again').set('Authorization', `JWT ${token}`).send({ idempotencyKey: 'bad-id-click-1' });
+    assert.equal(badId.status, 404);
+    const badKey = await request(app()).post(`/panel/api/invites/${inviteId}/again`).set('Authorization', `JWT ${token}`).send({ idempotencyKey: 'x' });
+    assert.equal(badKey.status, 400);
+    assert.equal(badKey.body.error.field, 'idempotencyKey');
     assert.deepEqual(changes(snapshot, await snap()), new Map(), 'nothing changed');
   });
 
