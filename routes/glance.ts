@@ -22,6 +22,12 @@ const SUMMARY_TTL_MS = 2000;
 const SUMMARY_MAX_ROOMS = 5000;
 
 /**
+ * The panel polls (every 4 s) rather than holding a server-sent event stream: a stream would pin one
+ * connection per open panel to whichever instance it reached, and every instance would then have to
+ * hear of every change (PostgreSQL's NOTIFY, but nothing like it on SQLite); it would also outlive the
+ * 15-minute page token it was opened with. A poll is a plain authenticated GET that any instance
+ * answers, from this cache.
+ *
  * The rooms' summaries, each read at most once per SUMMARY_TTL_MS per instance however many panels
  * poll it (concurrent polls share one read), so open panels cost the database a few indexed reads per
  * room every two seconds, not per viewer.

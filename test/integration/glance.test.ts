@@ -33,7 +33,7 @@ async function settle(): Promise<void> {
     await world.xmatters.idle();
     const busy = [...(await listJobs(db(), { state: 'pending' })), ...(await listJobs(db(), { state: 'running' }))].filter((j) => j.kind !== 'invite.nudge');
     return busy.length === 0;
-  }, 'xMatters and the delivery queue are idle');
+  }, 'xMatters and the delivery queue are idle', 30_000);
 }
 
 async function queryGlance(roomId = ROOM, origin?: string) {
@@ -50,7 +50,7 @@ async function invite(roomId: number, recipients: Array<{ targetName: string; ty
     .send({ recipients, description, idempotencyKey: `glance-test-${++keys}` });
   assert.equal(res.status, 202, res.text);
   const inviteId = res.body.inviteId as string;
-  await waitFor(() => world.xmatters.events.some((e) => e.properties.invite_id === inviteId), 'xMatters made the event');
+  await waitFor(() => world.xmatters.events.some((e) => e.properties.invite_id === inviteId), 'xMatters made the event', 30_000);
   return { inviteId, event: world.xmatters.events.find((e) => e.properties.invite_id === inviteId)! };
 }
 
@@ -283,5 +283,18 @@ describe('the nudge', () => {
     await waitFor(async () => (await listJobs(db(), { kind: 'invite.nudge' })).find((j) => j.id === job!.id)?.state === 'done', 'the nudge job ran');
     await settle();
     assert.equal(world.hipchat.notifications(OTHER_ROOM).some((n) => n.message.startsWith('Nobody has accepted') && n.message.includes(inviteId.slice(0, 8))), false);
+  });
+
+  test('not sent when the invite ended', async () => {
+    const { inviteId, event } = await invite(OTHER_ROOM, [{ targetName: 'dbrown', type: 'PERSON' }], 'Cache cold');
+    world.xmatters.terminate(event.eventIdentifier);
+    await settle();
+    const [job] = (await listJobs(db(), { kind: 'invite.nudge' })).filter((j) => (j.payload as { inviteId: string }).inviteId === inviteId);
+    await db()('jobs').where({ id: job!.id }).update({ run_at: await readDbNow(db()) });
+    world.addon.addon.worker.wake();
+    await waitFor(async () => (await listJobs(db(), { kind: 'invite.nudge' })).find((j) => j.id === job!.id)?.state === 'done', 'the nudge job ran');
+    await settle();
+    assert.equal(world.hipchat.notifications(OTHER_ROOM).some((n) => n.message.startsWith('Nobody has accepted') && n.message.includes(inviteId.slice(0, 8))), false);
+    assert.equal((await listRecipients(db(), inviteId))[0]?.state, 'no_answer', 'the event ended before dbrown answered');
   });
 });
