@@ -62,8 +62,9 @@ export async function roomSummary(db: Executor, installationId: string, roomId: 
 
 /**
  * The room's status line: "On-call: 2 coming · 1 declined". The lozenge says the state at a glance:
- * none without invites (a quiet label), DECLINED (error) when someone declined, failed or gave no answer,
- * WAITING (current) while answers are due, ANSWERED (success) when everyone answered.
+ * none without invites (a quiet label); DECLINED or FAILED (error) when someone declined or could not be
+ * notified; WAITING (current) while answers are due; ANSWERED (success) when everyone answered, COMING
+ * (success) when someone is coming and the others gave no answer; NO ANSWER (error) when nobody did.
  */
 export function roomStatus(summary: Pick<RoomSummary, 'invites' | 'counts'>): RoomStatus {
   const { coming, waiting, declined, failed, noAnswer } = summary.counts;
@@ -74,9 +75,10 @@ export function roomStatus(summary: Pick<RoomSummary, 'invites' | 'counts'>): Ro
   if (noAnswer) parts.push(`${noAnswer} no answer`);
   if (failed) parts.push(`${failed} failed`);
   const html = `On-call: ${parts.join(' · ')}`;
-  if (declined || failed || noAnswer) return { html, lozenge: { label: failed && !declined && !noAnswer ? 'FAILED' : 'DECLINED', type: 'error' } };
+  if (declined || failed) return { html, lozenge: { label: declined ? 'DECLINED' : 'FAILED', type: 'error' } };
   if (waiting) return { html, lozenge: { label: 'WAITING', type: 'current' } };
-  return { html, lozenge: { label: 'ANSWERED', type: 'success' } };
+  if (coming) return { html, lozenge: { label: noAnswer ? 'COMING' : 'ANSWERED', type: 'success' } };
+  return { html, lozenge: { label: 'NO ANSWER', type: 'error' } };
 }
 
 export const GLANCE_JOB = 'room.glance';

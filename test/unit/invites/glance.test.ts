@@ -8,7 +8,7 @@ import type { InviteRecipient, RecipientState } from '../../../lib/store/invites
 const counts = (c: Partial<Record<'coming' | 'waiting' | 'declined' | 'failed' | 'noAnswer', number>>) => ({ coming: 0, waiting: 0, declined: 0, failed: 0, noAnswer: 0, ...c });
 const oneInvite = [{}] as never[];
 
-test('the lozenge by state: quiet without invites, waiting, answered, declined or failed', () => {
+test('the lozenge by state: quiet without invites, waiting, answered, declined or failed, no answer', () => {
   assert.deepEqual(roomStatus({ invites: [], counts: counts({}) }), { html: 'On-call: no invites' });
   assert.deepEqual(roomStatus({ invites: oneInvite, counts: counts({ coming: 1, waiting: 2 }) }), {
     html: 'On-call: <b>1</b> coming · 2 waiting',
@@ -20,7 +20,8 @@ test('the lozenge by state: quiet without invites, waiting, answered, declined o
     lozenge: { label: 'DECLINED', type: 'error' },
   });
   assert.deepEqual(roomStatus({ invites: oneInvite, counts: counts({ failed: 1 }) }).lozenge, { label: 'FAILED', type: 'error' });
-  assert.deepEqual(roomStatus({ invites: oneInvite, counts: counts({ noAnswer: 3 }) }).html, 'On-call: <b>0</b> coming · 3 no answer');
+  assert.deepEqual(roomStatus({ invites: oneInvite, counts: counts({ noAnswer: 3 }) }), { html: 'On-call: <b>0</b> coming · 3 no answer', lozenge: { label: 'NO ANSWER', type: 'error' } });
+  assert.deepEqual(roomStatus({ invites: oneInvite, counts: counts({ coming: 1, noAnswer: 1 }) }).lozenge, { label: 'COMING', type: 'success' });
 });
 
 const row = (targetName: string, recipientType: 'PERSON' | 'GROUP', state: RecipientState, fromCallback = false) =>
