@@ -107,6 +107,8 @@ export function glanceJobHandler(deps: { db: Db; chat: ChatPort }): JobHandler {
       const hash = hashOf(status);
       const last = await deps.db('room_glances').where({ installation_id: job.installationId, room_id: roomId }).first();
       if (last?.content_hash === hash) return;
+      // Never pushed, and nothing to say: HipChat already shows what queryUrl answers (and the room may be gone).
+      if (!last && !status.lozenge) return;
       await deps.chat.showRoomStatus(job.installationId, roomId, status);
       const version = Number(last?.version ?? 0) + 1;
       await deps.db('room_glances')
