@@ -35,12 +35,15 @@ import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/ser
 import { xmattersConnections } from './lib/invites/xmatters-target';
 import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
+import { GLANCE_JOB, glanceJobHandler } from './lib/invites/glance';
+import { NUDGE_JOB, nudgeJobHandler } from './lib/invites/nudge';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { traceCalls } from './lib/outbox/call-trace';
 import { pruneActivity } from './lib/store/activity';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { activityRoutes } from './routes/activity';
+import { glanceRoutes } from './routes/glance';
 import { lifecycleRoutes } from './routes/lifecycle';
 import { opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
@@ -143,6 +146,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     [JOB_KINDS.oncall]: oncallJobHandler(responses),
     [JOB_KINDS.who]: oncallWhoJobHandler(responses),
     [JOB_KINDS.comment]: commentJobHandler(responses),
+    [GLANCE_JOB]: glanceJobHandler({ db, chat }),
+    [NUDGE_JOB]: nudgeJobHandler(inviteDeps),
   };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   const housekeeping = new Housekeeper(
@@ -200,6 +205,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   );
   app.use(activityRoutes({ jwt, db, wake: inviteDeps.wake }));
   app.use(inviteRoutes({ jwt, inviteDeps, xmatters }));
+  app.use(glanceRoutes({ jwt, inviteDeps, xmatters }));
   app.get('/', (_req, res) => {
     res.render('placeholder', { title: descriptor.name, message: `${descriptor.description} Install it in HipChat from ${config.baseUrl}/atlassian-connect.json` });
   });

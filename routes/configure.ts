@@ -17,6 +17,8 @@ import {
   addCallbackCredentials,
   findSettings,
   findStoredSettings,
+  MAX_NEXT_GROUPS,
+  NUDGE_MINUTES_RANGE,
   replaceCallbackPassword,
   saveSettings,
   type ChangedBy,
@@ -76,6 +78,19 @@ const settingsBody = credentialsBody.extend({
   /** Sent: replaces the list (empty: the defaults); absent: the saved list stays. */
   acceptAnswers: answers('Answers that mean yes').optional(),
   declineAnswers: answers('Answers that mean no').optional(),
+  /** The room panel's "Invite the next group" and the nudge: xMatters group names in order; absent: the saved list stays. */
+  nextGroups: z
+    .array(text('Groups to invite next').trim().min(1, 'Groups to invite next: a name is empty').max(255, 'Groups to invite next: each name is at most 255 characters').refine(isWellFormedText, `Groups to invite next ${BROKEN_TEXT}`), {
+      error: 'Groups to invite next must be a list of group names',
+    })
+    .max(MAX_NEXT_GROUPS, `Groups to invite next: at most ${MAX_NEXT_GROUPS} groups`)
+    .optional(),
+  nudgeMinutes: z
+    .number({ error: 'Nudge after must be a number of minutes' })
+    .int('Nudge after must be a whole number of minutes')
+    .min(NUDGE_MINUTES_RANGE.min, `Nudge after must be ${NUDGE_MINUTES_RANGE.min}–${NUDGE_MINUTES_RANGE.max} minutes`)
+    .max(NUDGE_MINUTES_RANGE.max, `Nudge after must be ${NUDGE_MINUTES_RANGE.min}–${NUDGE_MINUTES_RANGE.max} minutes`)
+    .optional(),
 });
 /** The name the plan is saved under. */
 export const PLAN_FILE_NAME = 'hipchat-invite-to-room-plan.zip';
@@ -160,6 +175,8 @@ export function configureRoutes(deps: ConfigureDeps): Router {
           declineAnswers: answerList(body.declineAnswers, stored?.declineAnswers),
           roomToXmatters: body.roomToXmatters,
           xmattersToRoom: body.xmattersToRoom,
+          ...(body.nextGroups === undefined ? {} : { nextGroups: [...new Set(body.nextGroups)] }),
+          ...(body.nudgeMinutes === undefined ? {} : { nudgeMinutes: body.nudgeMinutes }),
           changedBy: editor,
         });
         if (stored?.callbackUsername) return undefined;
@@ -347,6 +364,8 @@ function settingsJson(settings: SettingsView) {
     answersAreDefaults: settings.acceptAnswers === null && settings.declineAnswers === null,
     roomToXmatters: settings.roomToXmatters,
     xmattersToRoom: settings.xmattersToRoom,
+    nextGroups: settings.nextGroups,
+    nudgeMinutes: settings.nudgeMinutes,
     updatedAt: new Date(settings.updatedAt).toISOString(),
     updatedByName: settings.updatedByName,
   };

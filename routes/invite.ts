@@ -196,7 +196,7 @@ async function mayConfigure(context: HipChatContext): Promise<boolean> {
 }
 
 /** A HipChat read the invite can do without: null when it fails or is slow. */
-async function bestEffort<T>(context: HipChatContext, what: string, call: () => Promise<T>): Promise<T | null> {
+export async function bestEffort<T>(context: HipChatContext, what: string, call: () => Promise<T>): Promise<T | null> {
   const answer = call().catch((err: unknown) => {
     context.log.warn({ reason: err instanceof Error ? err.message : String(err) }, `could not ${what}; the invite goes on without it`);
     return null;

@@ -1,5 +1,5 @@
-import type { ChatPort, ChatRoom, ChatUser, NoticeCard, RoomNotice } from '../invites/chat';
-import type { Card, HipChatClient, RoomNotification } from './client';
+import type { ChatPort, ChatRoom, ChatUser, NoticeCard, RoomNotice, RoomStatus } from '../invites/chat';
+import type { Card, GlanceContent, HipChatClient, RoomNotification } from './client';
 import { HipChatApiError } from './errors';
 import type { Installation, InstallationCache } from './installations';
 
@@ -75,5 +75,22 @@ export function hipchatChatPort(deps: {
     async inviteToRoom(installationId, roomId, userId, reason) {
       await (await clientOf(installationId)).inviteUser(roomId, userId, reason.slice(0, 250));
     },
+    async showRoomStatus(installationId, roomId, status) {
+      await (await clientOf(installationId)).updateRoomGlance(roomId, GLANCE_KEY, glanceContent(status));
+    },
+  };
+}
+
+/** The key of the add-on's glance module in atlassian-connect.json. */
+export const GLANCE_KEY = 'oncall-glance';
+
+/**
+ * Glance data as `queryUrl` answers it and `POST addon/ui/room/{roomId}` pushes it (docs §5):
+ * `{label:{type:"html", value}, status?:{type:"lozenge", value:{label, type}}}`.
+ */
+export function glanceContent(status: RoomStatus): GlanceContent {
+  return {
+    label: { type: 'html', value: status.html },
+    ...(status.lozenge ? { status: { type: 'lozenge', value: { label: status.lozenge.label, type: status.lozenge.type } } } : {}),
   };
 }

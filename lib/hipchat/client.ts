@@ -46,6 +46,12 @@ export interface HipChatRoom {
   [key: string]: unknown;
 }
 
+/** Glance data (docs §5): an HTML label and an optional lozenge. */
+export interface GlanceContent {
+  label: { type: 'html'; value: string };
+  status?: { type: 'lozenge'; value: { label: string; type: string } };
+}
+
 export type HipChatCallHook = (installationId: string, call: { method: string; url: string }) => Promise<void>;
 
 /**
@@ -101,6 +107,15 @@ export class HipChatClient {
       method: 'POST',
       url: `room/${encodeURIComponent(String(roomId))}/invite/${encodeURIComponent(String(user))}`,
       data: { reason },
+    });
+  }
+
+  /** `POST addon/ui/room/{roomId}` [view_room] → 204: the room's glance shows `content` without being queried (docs §5). */
+  async updateRoomGlance(roomId: number | string, key: string, content: GlanceContent): Promise<void> {
+    await this.call('updating the room glance', {
+      method: 'POST',
+      url: `addon/ui/room/${encodeURIComponent(String(roomId))}`,
+      data: { glance: [{ key, content }] },
     });
   }
 

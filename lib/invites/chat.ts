@@ -50,6 +50,14 @@ export interface ChatPort {
   findUser(installationId: string, by: { email?: string; mentionName?: string }): Promise<{ user: ChatUser; matchedBy: 'email' | 'mention_name' } | undefined>;
   getRoom(installationId: string, roomId: number): Promise<ChatRoom>;
   inviteToRoom(installationId: string, roomId: number, userId: string, reason: string): Promise<void>;
+  /** Replaces the room's status line in the chat client's sidebar (HipChat: the add-on's glance). */
+  showRoomStatus(installationId: string, roomId: number, status: RoomStatus): Promise<void>;
+}
+
+/** A room's one-line status: HTML limited to b, i, strong, span, and an optional lozenge. */
+export interface RoomStatus {
+  html: string;
+  lozenge?: { label: string; type: 'default' | 'success' | 'error' | 'current' | 'new' | 'complete' | 'moved' };
 }
 
 /** A chat user as a room event names them. */

@@ -122,5 +122,21 @@ export function joinedNotice(invite: Invite, displayName: string, minutes: numbe
 
 export function recipientStateLabel(r: InviteRecipient): string {
   const extra = r.lastResponse && r.state !== 'accepted' && r.state !== 'declined' ? ` (${r.lastResponse})` : '';
-  return `${recipientLabel(r)}: ${r.state}${extra}`;
+  return `${recipientLabel(r)}: ${r.state.replace('_', ' ')}${extra}`;
+}
+
+/** The command that invites a group with a description, as /oncall reads it (quoted when the name has spaces). */
+export function inviteCommand(group: string | null, description: string): string {
+  const name = group === null ? '<person or group>' : /[\s"']/.test(group) ? `"${group.replace(/"/g, '')}"` : group;
+  return `/oncall invite ${name} ${description.replace(/\s+/g, ' ').slice(0, 200)}`;
+}
+
+/** Nobody accepted within the installation's nudge time: the room is told once, with how to reach the next group. */
+export function nudgeNotice(invite: Invite, minutes: number, nextGroup: string | null): RoomNotice {
+  const how = nextGroup === null ? 'To invite someone else, type' : `To reach the next group, ${nextGroup}, type`;
+  return {
+    text: `Nobody has accepted ${inviter(invite)}'s invite (${inviteRef(invite)}) after ${minutes} min. ${how}: ${inviteCommand(nextGroup, invite.description)}`,
+    color: 'yellow',
+    notify: true,
+  };
 }

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { enqueueJobs, type Job } from '../store/jobs';
-import { findInvite, findInviteByEvent, listRecipients, markSeen, updateInvite, upsertRecipient, type Invite } from '../store/invites';
+import { findInvite, findInviteByEvent, listRecipients, markNoAnswer, markSeen, recordEscalation, updateInvite, upsertRecipient, type Invite } from '../store/invites';
+import { glanceJob } from './glance';
 import { keptText, type XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
 import { JOB_KINDS, noticeJob, type InviteDeps } from './service';
@@ -44,7 +45,7 @@ type CallbackEffect<K extends XMattersCallback['kind']> = (trx: Trx, ctx: Effect
  * use are acknowledged and ignored.
  */
 export async function applyCallback(deps: ResponseDeps, ctx: CallbackContext, callback: XMattersCallback): Promise<CallbackOutcome> {
-  if (callback.kind === 'other' || callback.kind === 'escalation') return 'ignored';
+  if (callback.kind === 'other' || (callback.kind === 'escalation' && !callback.group)) return 'ignored';
   const inviteId = callback.properties.invite_id;
   const invite = inviteId
     ? await findInvite(deps.db, inviteId)
@@ -59,6 +60,8 @@ export async function applyCallback(deps: ResponseDeps, ctx: CallbackContext, ca
   const fresh = await deps.db.transaction(async (trx) => {
     if (!(await markSeen(trx, ctx.installationId, naturalKey(callback)))) return false;
     await effect(trx, { invite, connection }, callback);
+    // What the room's glance shows may have changed; its job pushes only a change (lib/invites/glance.ts).
+    if (callback.kind !== 'comment') await enqueueJobs(trx, [glanceJob(invite.installationId, invite.roomId)]);
     return true;
   });
   if (fresh) deps.wake();
@@ -73,6 +76,7 @@ function naturalKey(callback: XMattersCallback): string {
     : callback.kind === 'status' ? [callback.status.toLowerCase()]
     : callback.kind === 'comment' ? [callback.commentId ?? '', callback.author.targetName ?? '', callback.comment]
     : callback.kind === 'recipientFailure' ? [callback.recipient, callback.reason ?? '', callback.message ?? '']
+    : callback.kind === 'escalation' ? [callback.group ?? '', callback.date ?? '', ...callback.recipients]
     : [];
   const digest = createHash('sha256').update(JSON.stringify([callback.eventIdentifier, callback.kind, ...parts])).digest('base64url');
   return `xm:${callback.eventIdentifier}:${digest}`;
@@ -80,7 +84,7 @@ function naturalKey(callback: XMattersCallback): string {
 
 const notice = (invite: Invite, n: RoomNotice) => noticeJob(invite.installationId, invite.roomId, n);
 
-const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'escalation'>]: CallbackEffect<K> } = {
+const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other'>]: CallbackEffect<K> } = {
   async response(trx, { invite, connection }, callback) {
     const meaning = answerMeaning(callback.response, connection?.answers ?? DEFAULT_ANSWERS);
     const accepted = meaning === 'accept';
@@ -112,7 +116,15 @@ const CALLBACK_EFFECTS: { [K in Exclude<XMattersCallback['kind'], 'other' | 'esc
   async status(trx, { invite }, callback) {
     // Lower case in webhooks, upper case in the REST API (E15).
     await updateInvite(trx, invite.id, { eventStatus: callback.status.toLowerCase().slice(0, 30) });
-    if (/terminat|resolv|suspend/i.test(callback.status)) await enqueueJobs(trx, [notice(invite, eventStatusNotice(invite, callback.status))]);
+    if (/terminat|resolv|suspend/i.test(callback.status)) {
+      // The event ended (an End answer, a termination, its expiry: E17, E18): whoever had not answered gave no answer.
+      await markNoAnswer(trx, invite.id);
+      await enqueueJobs(trx, [notice(invite, eventStatusNotice(invite, callback.status))]);
+    }
+  },
+  async escalation(trx, { invite }, callback) {
+    // xMatters moved on to the group's next step (E12, E24): the panel shows the step the group is at.
+    if (callback.group) await recordEscalation(trx, invite.id, callback.group);
   },
   async comment(trx, { invite, connection }, callback) {
     if (connection && !connection.timeline.xmattersToRoom) return;
@@ -163,6 +175,8 @@ export function responseJobHandler(deps: ResponseDeps): JobHandler {
       const connection = await deps.connectionFor(invite.installationId);
       const person = await lookupPerson(connection, p.targetName, log);
       const displayName = person?.displayName ?? p.targetName;
+      // A group member's row starts with only their user ID: the panel shows their name from now on.
+      if (person?.displayName) await upsertRecipient(deps.db, invite.id, p.targetName, { displayName: person.displayName });
       let mention: string | null = null;
       let matchedBy: MatchRule | null = null;
       if (p.accepted) {

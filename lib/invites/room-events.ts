@@ -4,6 +4,7 @@ import type { RoomEvent } from './chat';
 import { onRoomMessage, type RoomEventContext, type RoomReply } from './command';
 import { JOIN_WINDOW_MS, type RoomEnter } from './join-index';
 import { joinedNotice } from './notices';
+import { glanceJob } from './glance';
 import type { ResponseDeps } from './responses';
 import { noticeJob, type InviteDeps } from './service';
 
@@ -60,7 +61,7 @@ export async function userEnteredRoom(deps: InviteDeps, enter: RoomEnter): Promi
     const fresh = await deps.db.transaction(async (trx) => {
       if (!(await markSeen(trx, installationId, `joined:${recipient.inviteId}|${recipient.targetName}`))) return false;
       await upsertRecipient(trx, recipient.inviteId, recipient.targetName, { state: 'joined', joinedAt: now });
-      await enqueueJobs(trx, [noticeJob(installationId, roomId, joinedNotice(invite, user.name, minutes), `joined-notice:${invite.id}|${recipient.targetName}`)]);
+      await enqueueJobs(trx, [noticeJob(installationId, roomId, joinedNotice(invite, user.name, minutes), `joined-notice:${invite.id}|${recipient.targetName}`), glanceJob(installationId, roomId)]);
       return true;
     });
     if (!fresh) continue;

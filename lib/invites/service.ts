@@ -12,6 +12,8 @@ import type { TriggerBody } from '../xmatters/trigger';
 import type { ChatPort, RoomNotice } from './chat';
 import type { JoinIndex } from './join-index';
 import { inviteFailedNotice, inviteSentNotice, noEventNotice } from './notices';
+import { glanceJob } from './glance';
+import { nudgeJob } from './nudge';
 
 /** Where an installation's invites go: its Invite to Room URL, and the client that triggers it and finds events. */
 export interface XMattersTarget {
@@ -66,6 +68,8 @@ export async function createInvite(deps: InviteDeps, input: CreateInviteInput): 
       await insertInvite(trx, { ...input, id });
       await enqueueJobs(trx, [
         { kind: JOB_KINDS.trigger, installationId: input.installationId, roomId: input.roomId, payload: { inviteId: id }, dedupeKey: `trigger:${id}`, maxAttempts: 8 },
+        glanceJob(input.installationId, input.roomId),
+        await nudgeJob(trx, input.installationId, input.roomId, id),
       ]);
     });
   } catch (err) {
@@ -184,6 +188,7 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
         const invite = await findInvite(deps.db, inviteId);
         if (!invite) return;
         await updateInvite(deps.db, invite.id, { state: 'failed', lastError: error });
+        await enqueueJobs(deps.db, [glanceJob(invite.installationId, invite.roomId)]);
         await queueNotice(deps, invite.installationId, invite.roomId, inviteFailedNotice(invite, reasonOf(error)), `invite-failed:${invite.id}`);
       },
     },
@@ -206,7 +211,7 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
           const minutes = Math.max(1, Math.round(deps.eventConfirmMs / 60_000));
           await deps.db.transaction(async (trx) => {
             await updateInvite(trx, invite.id, { state: 'no_event', lastError: `xMatters accepted the trigger (request ${invite.requestId}) but showed no event within ${minutes} min` });
-            await enqueueJobs(trx, [noticeJob(invite.installationId, invite.roomId, noEventNotice(invite, minutes), `no-event:${invite.id}`)]);
+            await enqueueJobs(trx, [noticeJob(invite.installationId, invite.roomId, noEventNotice(invite, minutes), `no-event:${invite.id}`), glanceJob(invite.installationId, invite.roomId)]);
           });
           log.warn({ inviteId: invite.id, requestId: invite.requestId }, 'xMatters made no event for the accepted trigger');
           deps.wake();

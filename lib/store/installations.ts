@@ -95,7 +95,7 @@ export async function deleteInstallation(db: Db, oauthId: string): Promise<boole
 /** Deletes every row an installation owns, children before parents. */
 async function purgeOwned(trx: Db, oauthId: string): Promise<void> {
   await trx('invite_recipients').whereIn('invite_id', trx('invites').select('id').where({ installation_id: oauthId })).delete();
-  for (const table of ['seen_events', 'rooms', 'activity', 'jobs', 'invites', 'xmatters_settings']) {
+  for (const table of ['seen_events', 'rooms', 'room_glances', 'activity', 'jobs', 'invites', 'xmatters_settings']) {
     await trx(table).where({ installation_id: oauthId }).delete();
   }
 }

@@ -8,7 +8,12 @@ import { nullableMs, nullableString, toMs } from './db';
  */
 export type InviteState = 'pending' | 'sent' | 'confirmed' | 'no_event' | 'failed';
 export type RecipientType = 'PERSON' | 'GROUP';
-export type RecipientState = 'sent' | 'delivered' | 'failed' | 'accepted' | 'declined' | 'joined';
+/**
+ * sent → delivered → accepted → joined, or declined / failed / no_answer. no_answer: the recipient had not
+ * answered when the invite's nudge time passed, or when its event ended (terminated, or expired: E18);
+ * an answer given later still counts and replaces it.
+ */
+export type RecipientState = 'sent' | 'delivered' | 'failed' | 'accepted' | 'declined' | 'joined' | 'no_answer';
 
 export interface Invite {
   id: string;
@@ -46,6 +51,13 @@ export interface InviteRecipient {
   hipchatMention: string | null;
   respondedAt: number | null;
   joinedAt: number | null;
+  /** When `state` last changed. */
+  stateChangedAt: number | null;
+  /** A group's escalation steps so far (E12, E24); 0 before the first. */
+  escalationStep: number;
+  escalatedAt: number | null;
+  /** Made by a callback (a group member), not one of the invite's own recipients. */
+  fromCallback: boolean;
 }
 
 type Row = Record<string, unknown>;
@@ -89,6 +101,10 @@ function recipientFromRow(row: Row): InviteRecipient {
     hipchatMention: nullableString(row.hipchat_mention),
     respondedAt: nullableMs(row.responded_at),
     joinedAt: nullableMs(row.joined_at),
+    stateChangedAt: nullableMs(row.state_changed_at),
+    escalationStep: Number(row.escalation_step ?? 0),
+    escalatedAt: nullableMs(row.escalated_at),
+    fromCallback: row.from_callback === true || row.from_callback === 1,
   };
 }
 
@@ -119,6 +135,7 @@ export async function insertInvite(trx: Executor, invite: NewInvite): Promise<vo
       recipient_type: r.recipientType,
       display_name: r.displayName,
       state: 'sent',
+      state_changed_at: now,
       created_at: now,
       updated_at: now,
     })),
@@ -187,11 +204,12 @@ export async function upsertRecipient(
   db: Executor,
   inviteId: string,
   targetName: string,
-  fields: Partial<{ state: RecipientState; lastResponse: string; comment: string | null; device: string | null; hipchatUserId: string | null; hipchatMention: string | null; respondedAt: number; joinedAt: number }>,
+  fields: Partial<{ state: RecipientState; displayName: string; lastResponse: string; comment: string | null; device: string | null; hipchatUserId: string | null; hipchatMention: string | null; respondedAt: number; joinedAt: number }>,
 ): Promise<void> {
   const now = Date.now();
   const columns: Row = { updated_at: now };
   if (fields.state) columns.state = fields.state;
+  if (fields.displayName !== undefined) columns.display_name = fields.displayName.slice(0, 255);
   if (fields.lastResponse !== undefined) columns.last_response = fields.lastResponse;
   if (fields.comment !== undefined) columns.comment = fields.comment;
   if (fields.device !== undefined) columns.device = fields.device;
@@ -199,10 +217,58 @@ export async function upsertRecipient(
   if (fields.hipchatMention !== undefined) columns.hipchat_mention = fields.hipchatMention;
   if (fields.respondedAt !== undefined) columns.responded_at = fields.respondedAt;
   if (fields.joinedAt !== undefined) columns.joined_at = fields.joinedAt;
+  const changedAt = fields.state
+    ? { state_changed_at: db.raw('case when invite_recipients.state = ? then invite_recipients.state_changed_at else ? end', [fields.state, now]) }
+    : {};
   await db('invite_recipients')
-    .insert({ invite_id: inviteId, target_name: targetName, recipient_type: 'PERSON', state: fields.state ?? 'sent', created_at: now, ...columns })
+    .insert({ invite_id: inviteId, target_name: targetName, recipient_type: 'PERSON', state: fields.state ?? 'sent', created_at: now, ...columns, state_changed_at: now, from_callback: true })
     .onConflict(['invite_id', 'target_name'])
-    .merge(columns);
+    .merge({ ...columns, ...changedAt });
+}
+
+/** Recipients who have not answered (sent, delivered) become no_answer; answers win over it later. */
+export async function markNoAnswer(db: Executor, inviteId: string): Promise<number> {
+  const now = Date.now();
+  return db('invite_recipients').where({ invite_id: inviteId }).whereIn('state', ['sent', 'delivered']).update({ state: 'no_answer', state_changed_at: now, updated_at: now });
+}
+
+/** xMatters escalated in a group of the invite (E12, E24): the group's row counts the step. */
+export async function recordEscalation(db: Executor, inviteId: string, group: string): Promise<void> {
+  const now = Date.now();
+  await db('invite_recipients')
+    .where({ invite_id: inviteId, target_name: group })
+    .update({ escalation_step: db.raw('escalation_step + 1'), escalated_at: now, updated_at: now });
+}
+
+/** Events older than this are over even if no status webhook said so (E18: xMatters expires them after 180 min by default). */
+export const ACTIVE_INVITE_MS = 24 * 60 * 60_000;
+
+/**
+ * A room's active invites, oldest first: accepted or about to be sent to xMatters, whose event has not
+ * ended, made within ACTIVE_INVITE_MS. One range on the (installation, room, created_at) index.
+ */
+export async function listActiveRoomInvites(db: Executor, installationId: string, roomId: number, now = Date.now()): Promise<Invite[]> {
+  const rows = await db('invites')
+    .where({ installation_id: installationId, room_id: roomId })
+    .where('created_at', '>', now - ACTIVE_INVITE_MS)
+    .whereIn('state', ['pending', 'sent', 'confirmed'])
+    .where((q) => q.whereNull('event_status').orWhereNotIn('event_status', ENDED_EVENT_STATUSES))
+    .orderBy('created_at');
+  return rows.map(inviteFromRow);
+}
+
+/** The xMatters event statuses (lower case, E15) after which an invite is over. */
+export const ENDED_EVENT_STATUSES = ['terminated', 'terminated_external', 'suspended'];
+
+/** The recipients of several invites at once, by invite. */
+export async function listRecipientsOf(db: Executor, inviteIds: string[]): Promise<Map<string, InviteRecipient[]>> {
+  const byInvite = new Map<string, InviteRecipient[]>(inviteIds.map((id) => [id, []]));
+  if (inviteIds.length === 0) return byInvite;
+  for (const row of await db('invite_recipients').whereIn('invite_id', inviteIds).orderBy('id')) {
+    const recipient = recipientFromRow(row);
+    byInvite.get(recipient.inviteId)?.push(recipient);
+  }
+  return byInvite;
 }
 
 /** A room's most recent invites, newest first. */
@@ -253,6 +319,7 @@ export async function deleteRoomData(db: Db, installationId: string, roomId: num
     const ids = trx('invites').select('id').where({ installation_id: installationId, room_id: roomId });
     await trx('invite_recipients').whereIn('invite_id', ids).delete();
     await trx('invites').where({ installation_id: installationId, room_id: roomId }).delete();
+    await trx('room_glances').where({ installation_id: installationId, room_id: roomId }).delete();
     await trx('jobs').where({ installation_id: installationId, room_id: roomId }).whereIn('state', ['pending', 'running']).delete();
   });
 }

@@ -331,6 +331,46 @@ const migrations: Record<string, { up(db: Knex): Promise<void>; down(db: Knex): 
       await db.schema.dropTable('activity');
     },
   },
+  '009_glance': {
+    async up(db) {
+      await db.schema.alterTable('invite_recipients', (t) => {
+        /** When the state last changed (sent → delivered → accepted → joined, or declined / no_answer / failed). */
+        t.bigInteger('state_changed_at');
+        /** A group's escalation steps xMatters reported (E12, E24); 0 until the first. */
+        t.integer('escalation_step').notNullable().defaultTo(0);
+        t.bigInteger('escalated_at');
+        /** The row was made by a callback (a group member who answered or was notified), not by the invite. */
+        t.boolean('from_callback').notNullable().defaultTo(false);
+      });
+      await db('invite_recipients').update({ state_changed_at: db.ref('updated_at') });
+      await db('invite_recipients').whereNull('display_name').update({ from_callback: true });
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        /** JSON list of xMatters group names to invite next, in order; null: none set. */
+        t.text('next_groups');
+        /** Minutes after an invite that the room is nudged when nobody accepted. */
+        t.integer('nudge_minutes').notNullable().defaultTo(5);
+      });
+      await db.schema.createTable('room_glances', (t) => {
+        t.string('installation_id', 100).notNullable();
+        t.bigInteger('room_id').notNullable();
+        /** sha256 of the glance content last pushed to HipChat: the same content is never pushed twice. */
+        t.string('content_hash', 64).notNullable();
+        t.integer('version').notNullable();
+        t.bigInteger('pushed_at').notNullable();
+        t.primary(['installation_id', 'room_id']);
+      });
+    },
+    async down(db) {
+      await db.schema.dropTable('room_glances');
+      await db.schema.alterTable('xmatters_settings', (t) => {
+        t.dropColumn('next_groups');
+        t.dropColumn('nudge_minutes');
+      });
+      await db.schema.alterTable('invite_recipients', (t) => {
+        for (const c of ['state_changed_at', 'escalation_step', 'escalated_at', 'from_callback']) t.dropColumn(c);
+      });
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

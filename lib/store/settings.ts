@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { maskInviteUrl } from '../security/invite-url-secret';
 import type { Db } from './db';
 import { nullableMs, nullableString, toMs } from './db';
@@ -26,6 +27,10 @@ export interface SettingsView {
   roomToXmatters: boolean;
   /** Comments added in xMatters are posted in the room. */
   xmattersToRoom: boolean;
+  /** xMatters groups to invite next, in order (the room panel's button and the nudge); empty: none set. */
+  nextGroups: string[];
+  /** Minutes after an invite that the room is nudged when nobody accepted. */
+  nudgeMinutes: number;
   updatedBy: string | null;
   updatedByName: string | null;
   createdAt: number;
@@ -56,6 +61,9 @@ export interface SettingsChange {
   declineAnswers: string[] | null;
   roomToXmatters: boolean;
   xmattersToRoom: boolean;
+  /** Left as saved when absent. */
+  nextGroups?: string[];
+  nudgeMinutes?: number;
   changedBy: ChangedBy;
 }
 
@@ -78,6 +86,8 @@ const VIEW_COLUMNS = [
   'decline_answers',
   'room_to_xmatters',
   'xmatters_to_room',
+  'next_groups',
+  'nudge_minutes',
   'updated_by',
   'updated_by_name',
   'created_at',
@@ -105,11 +115,28 @@ function viewFromRow(row: Row): SettingsView {
     declineAnswers: phraseList(row.decline_answers),
     roomToXmatters: flag(row.room_to_xmatters),
     xmattersToRoom: flag(row.xmatters_to_room),
+    nextGroups: phraseList(row.next_groups) ?? [],
+    nudgeMinutes: nudgeMinutesOf(row.nudge_minutes),
     updatedBy: nullableString(row.updated_by),
     updatedByName: nullableString(row.updated_by_name),
     createdAt: toMs(row.created_at),
     updatedAt: toMs(row.updated_at),
   };
+}
+
+export const DEFAULT_NUDGE_MINUTES = 5;
+export const NUDGE_MINUTES_RANGE = { min: 1, max: 120 } as const;
+export const MAX_NEXT_GROUPS = 20;
+
+const nudgeMinutesOf = (value: unknown) => {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= NUDGE_MINUTES_RANGE.min && n <= NUDGE_MINUTES_RANGE.max ? n : DEFAULT_NUDGE_MINUTES;
+};
+
+/** What the glance, the room panel and the nudge need: the next groups and the nudge time (defaults without settings). */
+export async function findGlanceSettings(db: Db | Knex.Transaction, installationId: string): Promise<{ nextGroups: string[]; nudgeMinutes: number }> {
+  const row = await db('xmatters_settings').select('next_groups', 'nudge_minutes').where({ installation_id: installationId }).first();
+  return { nextGroups: phraseList(row?.next_groups) ?? [], nudgeMinutes: row ? nudgeMinutesOf(row.nudge_minutes) : DEFAULT_NUDGE_MINUTES };
 }
 
 /** A boolean column (SQLite gives 0 or 1). */
@@ -159,6 +186,8 @@ export async function saveSettings(db: Db, change: SettingsChange): Promise<void
     decline_answers: change.declineAnswers ? JSON.stringify(change.declineAnswers) : null,
     room_to_xmatters: change.roomToXmatters,
     xmatters_to_room: change.xmattersToRoom,
+    ...(change.nextGroups === undefined ? {} : { next_groups: change.nextGroups.length ? JSON.stringify(change.nextGroups) : null }),
+    ...(change.nudgeMinutes === undefined ? {} : { nudge_minutes: change.nudgeMinutes }),
     updated_by: change.changedBy.id,
     updated_by_name: change.changedBy.name,
     updated_at: now,

@@ -19,7 +19,7 @@ export type XMattersCallback =
   /** An event comment (E12); `author.targetName` is who wrote it. */
   | (CallbackCommon & { kind: 'comment'; commentId: string | null; comment: string; author: { targetName: string | null; name: string } })
   /** An escalation in a group (E12). */
-  | (CallbackCommon & { kind: 'escalation'; group: string | null })
+  | (CallbackCommon & { kind: 'escalation'; group: string | null; recipients: string[] })
   /** A targeted recipient xMatters could not notify (E12: "targeted recipient failures"). */
   | (CallbackCommon & { kind: 'recipientFailure'; recipient: string; reason: string | null; message: string | null })
   /** A webhook of a kind the add-on does not use: acknowledged and ignored. */
@@ -80,7 +80,9 @@ const commentSchema = common.extend({
     author: z.object({ targetName: personName, firstName: personName, lastName: personName }).nullish(),
   }),
 });
-const escalationSchema = common.extend({ escalation: z.object({ group: z.union([optionalName, z.object({ targetName: name })]) }).passthrough() });
+const escalationSchema = common.extend({
+  escalation: z.object({ group: z.union([optionalName, z.object({ targetName: name })]), recipients: z.array(name).max(500, 'lists more than 500 recipients').nullish() }).passthrough(),
+});
 const recipientFailureSchema = common.extend({ recipient: name, reason: optionalText, message: freeText });
 
 export function parseCallback(payload: unknown): XMattersCallback {
@@ -124,7 +126,7 @@ export function parseCallback(payload: unknown): XMattersCallback {
   if (has('escalation')) {
     const p = read(escalationSchema, payload, 'escalation');
     const group = p.escalation.group;
-    return { kind: 'escalation', ...commonFields(p), group: group == null ? null : typeof group === 'string' ? group : group.targetName };
+    return { kind: 'escalation', ...commonFields(p), group: group == null ? null : typeof group === 'string' ? group : group.targetName, recipients: p.escalation.recipients ?? [] };
   }
   // A targeted-recipient failure names its reason; a delivery update without its status is not one.
   if (has('recipient') && has('reason')) {

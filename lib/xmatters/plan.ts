@@ -46,6 +46,8 @@ export const PLAN_OUTBOUND = [
   { triggeredBy: 'STATUS', name: 'Invite to room - Event Status' },
   { triggeredBy: 'DELIVERYSTATUS', name: 'Invite to room - Delivery Updates' },
   { triggeredBy: 'ANNOTATION', name: 'Invite to room - Comments' },
+  // The escalation step the room panel shows for each group (E12, E24).
+  { triggeredBy: 'ESCALATION', name: 'Invite to room - Escalations' },
 ] as const;
 
 export interface PlanOptions {

@@ -3,7 +3,7 @@
 'use strict';
 
 (() => {
-  const FIELDS = ['hostname', 'username', 'password', 'inviteUrl', 'acceptAnswers', 'declineAnswers'];
+  const FIELDS = ['hostname', 'username', 'password', 'inviteUrl', 'acceptAnswers', 'declineAnswers', 'nextGroups', 'nudgeMinutes'];
   const TEXT_FIELDS = ['hostname', 'username', 'password', 'inviteUrl'];
   /** A textarea's phrases, one per line. */
   const lines = (id) => $(id).value.split(/\r?\n/).map((line) => line.trim()).filter(Boolean);
@@ -67,6 +67,8 @@
       xmattersToRoom: $('xmattersToRoom').checked,
       acceptAnswers: lines('acceptAnswers'),
       declineAnswers: lines('declineAnswers'),
+      nextGroups: lines('nextGroups'),
+      nudgeMinutes: $('nudgeMinutes').value.trim() === '' ? undefined : Number($('nudgeMinutes').value),
     });
 
     async function test() {
@@ -106,6 +108,8 @@
       $('xmattersToRoom').checked = settings.xmattersToRoom;
       $('acceptAnswers').value = settings.acceptAnswers.join('\n');
       $('declineAnswers').value = settings.declineAnswers.join('\n');
+      $('nextGroups').value = settings.nextGroups.join('\n');
+      $('nudgeMinutes').value = String(settings.nudgeMinutes);
       document.querySelectorAll('.js-username').forEach((el) => (el.textContent = settings.username));
       setTime($('verified-at'), settings.verifiedAt);
       $('verified-as').textContent = settings.verifiedAs ? `as ${settings.verifiedAs}` : '';

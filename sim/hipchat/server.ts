@@ -56,6 +56,8 @@ export interface HipChatSim {
   state: World;
   faults: Faults;
   installations: ReadonlyMap<string, Installation>;
+  /** Glance content the add-ons pushed (`POST addon/ui/room/{roomId}`); the room's version counts the pushes. */
+  glances: GlanceStore;
   install(descriptorUrl: string, opts?: { roomId?: number }): Promise<InstallOutcome>;
   uninstall(oauthId: string): Promise<HttpOutcome>;
   revoke(oauthId: string): void;
@@ -195,6 +197,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
     state: world,
     faults,
     installations: installer.installations,
+    glances,
     install: (descriptorUrl, installOpts) => installer.install(descriptorUrl, installOpts),
     uninstall: (oauthId) => installer.uninstall(oauthId),
     revoke: (oauthId) => installer.revoke(oauthId),

@@ -208,8 +208,9 @@ describe('comments, escalations and recipient failures', () => {
     await waitFor(() => eventsOf(inviteId)[0]!.notifications.some((n) => n.targetName === 'mmcbride'), 'the second step is notified', 10_000);
     const at = (name: string) => Date.parse(eventsOf(inviteId)[0]!.notifications.find((n) => n.targetName === name)!.notifiedAt);
     assert.ok(at('mmcbride') - at('bsmith') >= 10 * 50, `the second step came ${at('mmcbride') - at('bsmith')} ms after the first (10 simulated minutes = 500 ms)`);
-    // The escalation webhook is acknowledged and changes nothing.
+    // The escalation webhook is acknowledged; it counts the group's step (the room panel shows it), and is no answer.
     await waitFor(() => world.xmatters.deliveries.some((d) => JSON.stringify(d.payload).includes('"escalation"') && d.status === 200), 'the escalation webhook got 2xx');
+    await waitFor(async () => (await listRecipients(db(), inviteId)).find((r) => r.targetName === 'Payments On-Call')?.escalationStep === 1, 'the step is counted');
     world.xmatters.respond(event.eventIdentifier, 'mmcbride', 'Accept', 'on it');
     await waitFor(() => roomTexts().some((t) => t.includes(ref(inviteId)) && t.startsWith("Mary McBride (mmcbride) accepted — 'on it'")), 'the second member\'s answer is told');
     const states = Object.fromEntries((await listRecipients(db(), inviteId)).map((r) => [r.targetName, r.state]));

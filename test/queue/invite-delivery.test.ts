@@ -56,6 +56,8 @@ test('xMatters down, then up: the invite is delivered after', async () => {
 });
 
 test('429 with Retry-After: the trigger waits that long', async () => {
+  // The 429 goes to the next request xMatters gets: let the last test's event confirmation finish first.
+  await waitFor(async () => (await listJobs(world.addon.addon.db, { kind: JOB_KINDS.confirm })).every((j) => j.state === 'done' || j.state === 'failed'), 'earlier confirmations are done', 15_000);
   world.xmatters.faults.failNext(1, 429, { retryAfter: 2 });
   const inviteId = await invite();
   await waitFor(async () => ((await triggerJob(inviteId))?.lastError ?? '').includes('429'), 'the 429 is recorded');

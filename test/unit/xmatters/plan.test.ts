@@ -31,11 +31,11 @@ describe('buildCommunicationPlan', () => {
     ]);
   });
 
-  it('sends responses, status, delivery and comments to the callback URL with Basic auth and no password', () => {
+  it('sends responses, status, delivery, comments and escalations to the callback URL with Basic auth and no password', () => {
     const { integrations, endpoints } = files(buildCommunicationPlan(options))['integrations/integrations.json'];
     const formId = files(buildCommunicationPlan(options))['forms/InvitetoRoom/100001.json'].uuid;
     const outbound = integrations.filter((i: { type: string }) => i.type === 'OUTBOUND_WEBHOOK');
-    assert.deepEqual(outbound.map((i: { triggeredBy: string }) => i.triggeredBy), ['RESPONSE', 'STATUS', 'DELIVERYSTATUS', 'ANNOTATION']);
+    assert.deepEqual(outbound.map((i: { triggeredBy: string }) => i.triggeredBy), ['RESPONSE', 'STATUS', 'DELIVERYSTATUS', 'ANNOTATION', 'ESCALATION']);
     assert.ok(outbound.every((i: Record<string, string>) => i.action === 'SEND_WEBHOOK' && i.endpoint === PLAN_ENDPOINT_NAME && i.form === formId));
     assert.deepEqual(endpoints, [{ name: PLAN_ENDPOINT_NAME, baseUrl: options.callbackUrl, type: 'EXTERNAL', authentication: 'BASIC', username: 'xm-abc123' }]);
     assert.ok(!JSON.stringify(endpoints).includes('password'));
