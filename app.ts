@@ -39,7 +39,7 @@ import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
-import { opsRoutes, requestCounter } from './routes/ops';
+import { jobCounter, opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
 import { alertRoutes } from './routes/alerts';
 import { alertJobHandlers } from './lib/alerts/jobs';
@@ -137,7 +137,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     [JOB_KINDS.oncall]: oncallJobHandler(responses),
     [JOB_KINDS.comment]: commentJobHandler(responses),
   };
-  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const countRequest = requestCounter(registry);
+  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, onSettled: jobCounter(registry), ...options.worker });
   const housekeeping = new Housekeeper(
     [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db)],
     log.child({ component: 'housekeeping' }),
@@ -147,10 +150,6 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     worker.start();
     housekeeping.start();
   }
-
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const countRequest = requestCounter(registry);
 
   const app = express();
   app.disable('x-powered-by');

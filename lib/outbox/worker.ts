@@ -39,11 +39,13 @@ export interface WorkerOptions {
   batchSize?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Told how each run this worker made ended (for metrics: `outbox_jobs_total`). */
+  onSettled?: (kind: string, outcome: Outcome) => void;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 
-type Outcome = 'done' | 'failed' | 'waits' | 'lost';
+export type Outcome = 'done' | 'failed' | 'waits' | 'lost';
 
 /**
  * The delivery queue's worker: claims due jobs with a lease (renewed while they run), runs them — a
@@ -162,6 +164,7 @@ export class OutboxWorker {
         this.opts.log.error({ err, jobId: job.id }, 'job could not be settled; its lease will run out');
         outcome = 'lost';
       }
+      this.opts.onSettled?.(job.kind, outcome);
       if (roomBound && (outcome === 'waits' || outcome === 'lost')) blocked = true;
     }
   }
