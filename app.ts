@@ -36,6 +36,7 @@ import { xmattersConnections } from './lib/invites/xmatters-target';
 import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
+import { WriteBatch } from './lib/store/write-batch';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { lifecycleRoutes } from './routes/lifecycle';
@@ -90,7 +91,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   installations.follow(feed);
   const revocation = new RevocationWatch({ db, sealer, http: hipchatHttp, scopes, feed, log: log.child({ component: 'revocation' }), options: config.revocation });
   const tokens = new TokenCache(hipchatHttp, scopes, revocation);
-  const budget = new HipChatBudget(db, log.child({ component: 'hipchat-budget' }), options.hipchatLimits);
+  // Small transactions that arrive together share commits: the delivery queue's (leases settled, HipChat
+  // calls counted) and the alert intake's.
+  const writes = new WriteBatch(db);
+  const budget = new HipChatBudget(db, log.child({ component: 'hipchat-budget' }), options.hipchatLimits, writes);
   const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp, budget.recordCall);
   const limits = createRequestLimits(config.unauthenticatedPerMinute);
   const jwt = jwtMiddleware({ installations, clientFor, onRejected: limits.failedAuth });
@@ -129,7 +133,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     eventConfirmMs: config.eventConfirmMs,
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs };
+  const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs, writes };
   const handlers = {
     ...inviteJobHandlers(inviteDeps),
     ...alertJobHandlers(inviteDeps),
@@ -140,7 +144,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const countRequest = requestCounter(registry);
-  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, onSettled: jobCounter(registry), ...options.worker });
+  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, writes, onSettled: jobCounter(registry), ...options.worker });
   const housekeeping = new Housekeeper(
     [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db)],
     log.child({ component: 'housekeeping' }),
