@@ -40,12 +40,13 @@ import { NUDGE_JOB, nudgeJobHandler } from './lib/invites/nudge';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { traceCalls } from './lib/outbox/call-trace';
 import { pruneActivity } from './lib/store/activity';
+import { WriteBatch } from './lib/store/write-batch';
 import { configureRoutes } from './routes/configure';
 import { inviteRoutes } from './routes/invite';
 import { activityRoutes } from './routes/activity';
 import { glanceRoutes } from './routes/glance';
 import { lifecycleRoutes } from './routes/lifecycle';
-import { opsRoutes, requestCounter } from './routes/ops';
+import { jobCounter, opsRoutes, requestCounter } from './routes/ops';
 import { webhookRoutes } from './routes/webhooks';
 import { alertRoutes } from './routes/alerts';
 import { alertJobHandlers } from './lib/alerts/jobs';
@@ -99,7 +100,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   installations.follow(feed);
   const revocation = new RevocationWatch({ db, sealer, http: hipchatHttp, scopes, feed, log: log.child({ component: 'revocation' }), options: config.revocation });
   const tokens = new TokenCache(hipchatHttp, scopes, revocation);
-  const budget = new HipChatBudget(db, log.child({ component: 'hipchat-budget' }), options.hipchatLimits);
+  // Small transactions that arrive together share commits: the delivery queue's (leases settled, HipChat
+  // calls counted) and the alert intake's.
+  const writes = new WriteBatch(db);
+  const budget = new HipChatBudget(db, log.child({ component: 'hipchat-budget' }), options.hipchatLimits, writes);
   const clientFor = (installation: Installation) => new HipChatClient(installation, tokens, hipchatHttp, budget.recordCall);
   const limits = createRequestLimits(config.unauthenticatedPerMinute);
   const jwt = jwtMiddleware({ installations, clientFor, onRejected: limits.failedAuth });
@@ -138,7 +142,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     eventConfirmMs: config.eventConfirmMs,
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
-  const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs };
+  const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs, writes };
   const handlers = {
     ...inviteJobHandlers(inviteDeps),
     ...alertJobHandlers(inviteDeps),
@@ -149,7 +153,10 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     [GLANCE_JOB]: glanceJobHandler({ db, chat }),
     [NUDGE_JOB]: nudgeJobHandler(inviteDeps),
   };
-  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const countRequest = requestCounter(registry);
+  const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, writes, onSettled: jobCounter(registry), ...options.worker });
   const housekeeping = new Housekeeper(
     [{ name: 'revoked installations', run: () => revocation.sweep() }, alertRetentionChore(db), { name: 'old activity', run: () => pruneActivity(db) }],
     log.child({ component: 'housekeeping' }),
@@ -159,10 +166,6 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     worker.start();
     housekeeping.start();
   }
-
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const countRequest = requestCounter(registry);
 
   const app = express();
   app.disable('x-powered-by');

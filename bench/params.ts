@@ -26,6 +26,23 @@ export const PARAMS = {
     /** Seconds of load per pass, spread over every JWT of the pool (1,000 installations, rooms, users). */
     passSeconds: 3,
   },
+  queue: {
+    /** HipChat's limits off: notices over installations × rooms (each installation its own rooms). */
+    notices: 5000,
+    installations: 20,
+    rooms: 100,
+    timeLimitMs: 60_000,
+    /** Flood control on: its window, shortened from HipChat's minute (30 notices per room in it), at both ends. */
+    floodWindowMs: 10_000,
+    floodRooms: 10,
+    floodPerRoom: 100,
+    floodTimeLimitMs: 90_000,
+  },
+  intake: {
+    connections: 50,
+    warmupSeconds: 1,
+    seconds: 5,
+  },
   tokens: {
     installations: 100,
     notices: 10_000,

@@ -1,6 +1,8 @@
 import type { LookupRow } from './lookup-bench';
 import { table } from './markdown';
 import type { MemoryRow } from './memory-bench';
+import type { IntakeReport } from './intake-bench';
+import type { DrainReport } from './queue-bench';
 import type { TokenReport } from './token-bench';
 import type { Measured, Round } from './webhook-bench';
 import { int, mb, ms, percentile } from './stats';
@@ -116,4 +118,37 @@ export function tokenTable(report: TokenReport): string {
   const once = report.grants.get(1) ?? 0;
   const verdict = `- goal one grant per installation per token lifetime: ${once === report.installations && !report.cutShort ? 'met' : `NOT met (${once} of ${report.installations} installations had exactly one${report.cutShort ? '; the queue did not finish in time' : ''})`}`;
   return `${rows}\n\n${verdict}`;
+}
+
+export function queueTable(reports: DrainReport[]): string {
+  const rows = reports.map((r) => {
+    if (r.skipped) return [r.label, '–', '–', '–', '–', '–', '–', `skipped: ${r.skipped}`];
+    const rate = r.delivered / r.seconds;
+    const refused = `${r.refusals.floodControl} flood control, ${r.refusals.rateLimit} rate limit`;
+    let goal: string;
+    if (r.flood) {
+      const zero = r.refusals.floodControl + r.refusals.rateLimit === 0;
+      goal = `0 × 429 and all delivered: ${zero && !r.cutShort && r.failed === 0 ? 'met' : 'NOT met'}; at most ${r.flood.maxInWindow} in any window of a room (limit 30); last notice of a room ${r.flood.spanSeconds.toFixed(1)} s after its first (exactly at the limit: ${r.flood.idealSeconds} s)`;
+    } else goal = `≥ 500/s: ${rate >= 500 && !r.cutShort ? 'met' : `NOT met (${int(rate)}/s${r.cutShort ? ', cut at the time limit' : ''})`}`;
+    return [r.label, int(r.notices), int(r.delivered), int(r.failed), r.seconds.toFixed(1), int(rate), refused, goal];
+  });
+  return table(['queue', 'notices', 'delivered', 'failed', 'seconds', 'notices/s', '429s at the simulator', 'goal'], rows);
+}
+
+export function intakeTable(r: IntakeReport): string {
+  const met = r.rps >= 500 && r.lost === 0;
+  return table(
+    ['alert intake', 'connections', 'answered 200', 'alerts/s', 'p50 / p99 ms', 'stored (alerts rows)', 'notices queued', 'lost', 'goal'],
+    [[
+      'POST /alerts/<source>/<secret>, a HipChat notification body, SQLite',
+      String(r.connections),
+      int(r.accepted),
+      int(r.rps),
+      `${r.p50} / ${r.p99}`,
+      int(r.stored),
+      int(r.notices),
+      String(r.lost),
+      `≥ 500/s, 0 lost: ${met ? 'met' : `NOT met (${int(r.rps)}/s, ${r.lost} lost)`}`,
+    ]],
+  );
 }

@@ -37,3 +37,18 @@ export function requestCounter(registry: Registry): (method: string, route: stri
     child.inc();
   };
 }
+
+/**
+ * `outbox_jobs_total{kind, outcome}`: the delivery queue's runs in this process, by how they ended
+ * (done, failed, waits — retried or deferred —, lost — its lease was taken over).
+ */
+export function jobCounter(registry: Registry): (kind: string, outcome: string) => void {
+  const counter = new Counter({ name: 'outbox_jobs_total', help: 'Delivery jobs run by this process, by kind and outcome', labelNames: ['kind', 'outcome'], registers: [registry] });
+  const children = new Map<string, { inc(): void }>();
+  return (kind, outcome) => {
+    const key = `${kind} ${outcome}`;
+    let child = children.get(key);
+    if (!child) children.set(key, (child = counter.labels(kind, outcome)));
+    child.inc();
+  };
+}

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAddon } from '../../app';
+import { HIPCHAT_LIMITS } from '../../lib/hipchat/budget';
+import type { HipChatLimits } from '../../lib/store/hipchat-calls';
 import { loadConfig } from '../../lib/config';
 import { JOB_KINDS } from '../../lib/invites/service';
 import { createLogger } from '../../lib/logger';
@@ -14,8 +16,18 @@ import { enqueueJobs, type NewJob } from '../../lib/store/jobs';
 import { serveParent } from '../ipc';
 import { startProfile, stopProfile } from './profiler';
 
-// The add-on as `npm start` runs it (tsx): SQLite in a temp folder, the delivery worker on, logs at
-// BENCH_LOG_LEVEL (default info, the production default) to stdout, which the bench sends to /dev/null.
+// The add-on as `npm start` runs it (tsx): SQLite in a temp folder (or BENCH_DATABASE_URL), the delivery
+// worker on, logs at BENCH_LOG_LEVEL (default info, the production default) to stdout, which the bench
+// sends to /dev/null. BENCH_ADDON_LIMITS changes the HipChat limits the add-on keeps: `off`, or
+// `flood:<ms>` for flood control's 30 notices per room in a window of <ms> (the delivery-queue bench).
+
+function benchLimits(spec: string | undefined): HipChatLimits | undefined {
+  if (!spec) return undefined;
+  if (spec === 'off') return { perInstallation: { max: 1_000_000_000, windowMs: 1000 }, perRoomNotifications: { max: 1_000_000_000, windowMs: 1000 } };
+  const flood = /^flood:(\d+)$/.exec(spec);
+  if (flood) return { ...HIPCHAT_LIMITS, perRoomNotifications: { max: HIPCHAT_LIMITS.perRoomNotifications.max, windowMs: Number(flood[1]) } };
+  throw new Error(`BENCH_ADDON_LIMITS must be off or flood:<ms>, not ${spec}`);
+}
 
 export interface AddonInfo {
   baseUrl: string;
@@ -36,7 +48,7 @@ await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const config = loadConfig({
   BASE_URL: baseUrl,
-  DATABASE_URL: `sqlite:${join(dataDir, 'addon.db')}`,
+  DATABASE_URL: env.BENCH_DATABASE_URL ?? `sqlite:${join(dataDir, 'addon.db')}`,
   DATA_DIR: dataDir,
   HIPCHAT_ALLOWED_HOSTS: env.BENCH_HIPCHAT_HOST ?? '',
   XMATTERS_ALLOWED_HOSTS: env.BENCH_XMATTERS_HOST ?? '',
@@ -44,7 +56,7 @@ const config = loadConfig({
   // Every install and every refused token of the bench comes from 127.0.0.1.
   UNAUTHENTICATED_REQUESTS_PER_MINUTE: '100000',
 });
-const addon = await createAddon(config, createLogger(config.logLevel));
+const addon = await createAddon(config, createLogger(config.logLevel), { hipchatLimits: benchLimits(env.BENCH_ADDON_LIMITS) });
 server.on('request', addon.app);
 const sealer = createSealer(resolveSecretsKey(config.secretsKey, config.dataDir));
 const seeded: Seeded[] = [];
@@ -97,14 +109,16 @@ serveParent(
       await addon.db.transaction((trx) => enqueueJobs(trx, jobs));
       return Number((await addon.db('jobs').where({ state: 'pending' }).count({ n: '*' }))[0]!.n);
     },
-    /** Notices for the delivery queue: `perInstallation` for each installation, spread over `rooms`. */
+    /** Notices for the delivery queue: `perInstallation` for each installation, spread over `rooms` (or its share of them). */
     async queueNotices(arg) {
-      const { installations, rooms, perInstallation } = arg as { installations: string[]; rooms: number[]; perInstallation: number };
-      const jobs: NewJob[] = installations.flatMap((installationId) =>
+      const { installations, rooms: allRooms, perInstallation, pairRooms } = arg as { installations: string[]; rooms: number[]; perInstallation: number; pairRooms?: boolean };
+      // pairRooms: installation k posts only to rooms k, k + n, … (n installations), so no two share a room.
+      const roomsOf = (k: number) => (pairRooms ? allRooms.filter((_, r) => r % installations.length === k) : allRooms);
+      const jobs: NewJob[] = installations.flatMap((installationId, k) =>
         Array.from({ length: perInstallation }, (_, i) => ({
           kind: JOB_KINDS.notice,
           installationId,
-          roomId: rooms[i % rooms.length]!,
+          roomId: roomsOf(k)[i % roomsOf(k).length]!,
           payload: { notice: { text: `bench notice ${i}`, color: 'gray', notify: false } },
         })),
       );
@@ -112,6 +126,11 @@ serveParent(
       await addon.db.transaction((trx) => enqueueJobs(trx, jobs));
       addon.worker.wake();
       return jobs.length;
+    },
+    /** Alerts stored, and the room notices queued (any state), so far. */
+    async alertCounts() {
+      const count = async (query: ReturnType<typeof addon.db>) => Number(((await query.count({ n: '*' })) as unknown as Array<{ n: number | string }>)[0]!.n);
+      return { alerts: await count(addon.db('alerts')), notices: await count(addon.db('jobs').where({ kind: JOB_KINDS.notice })) };
     },
     /** Jobs by state, for the installations given. */
     async jobStates(arg) {

@@ -17,7 +17,15 @@ export interface Installed {
   oauthSecret: string;
 }
 
-const hipchat = await startHipChatSim();
+// The delivery-queue bench shortens HipChat's flood-control window (30 notices per room in it) so
+// that "exactly at the limit" takes seconds, not minutes, and can lift the per-token rate limit.
+const floodWindowMs = process.env.BENCH_SIM_FLOOD_WINDOW_MS ? Number(process.env.BENCH_SIM_FLOOD_WINDOW_MS) : undefined;
+const hipchat = await startHipChatSim({
+  limits: {
+    ...(floodWindowMs ? { floodControl: { limit: 30, windowMs: floodWindowMs } } : {}),
+    ...(process.env.BENCH_SIM_RATE_LIMIT === 'off' ? { rateLimit: { limit: Number.MAX_SAFE_INTEGER, windowMs: 5 * 60_000 } } : {}),
+  },
+});
 const xmatters = await startXMattersSim();
 
 const info: SimsInfo = {
@@ -72,8 +80,9 @@ serveParent(
     },
     /** Rooms of the simulated group that notices can go to. */
     async rooms(arg): Promise<number[]> {
+      const { count, prefix } = typeof arg === 'number' ? { count: arg, prefix: 'Bench room' } : (arg as { count: number; prefix: string });
       const rooms: number[] = [];
-      for (let i = 0; i < Number(arg); i++) rooms.push((await hipchat.createRoom({ name: `Bench room ${i}`, ownerId: 1 })).roomId);
+      for (let i = 0; i < count; i++) rooms.push((await hipchat.createRoom({ name: `${prefix} ${i}`, ownerId: 1 })).roomId);
       return rooms;
     },
     /** HipChat's flood control (30 notifications a minute per room) on or off. */
@@ -84,6 +93,12 @@ serveParent(
     /** Token grants the simulator has made to each client, and room notifications it has accepted. */
     tokenCounts(arg): Record<string, number> {
       return Object.fromEntries((arg as string[]).map((oauthId) => [oauthId, hipchat.tokenRequests(oauthId)]));
+    },
+    /** 429s the simulator answered because a limit was reached (flood control, rate limit). */
+    limitRefusals: () => hipchat.limitRefusals(),
+    /** When each notification of the rooms arrived (ms since the epoch), per room. */
+    notificationTimes(arg): number[][] {
+      return (arg as number[]).map((roomId) => hipchat.notifications(roomId).map((n) => Date.parse(n.date)));
     },
     notificationCount(arg): number {
       return (arg as number[]).reduce((sum, roomId) => sum + hipchat.notifications(roomId).length, 0);

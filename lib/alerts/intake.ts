@@ -1,8 +1,10 @@
+import type { Knex } from 'knex';
 import { randomUUID } from 'node:crypto';
 import { noticeJob } from '../invites/service';
 import type { Db } from '../store/db';
 import { addOccurrence, claimDedupeWindow, claimInviteWindow, insertAlert } from '../store/alerts';
 import { enqueueJobs, type NewJob } from '../store/jobs';
+import type { WriteBatch } from '../store/write-batch';
 import type { EvaluatedAlert } from './evaluate';
 import { alertNotice } from './notices';
 import type { IntakeSource } from './source-cache';
@@ -20,6 +22,12 @@ export interface IntakeDeps {
   wake(): void;
   /** How long after an alert's last notice the next "(×N)" notice may follow. */
   repeatNoticeMs: number;
+  /**
+   * Where the transactions of concurrent bodies are committed together (one commit for the bodies that
+   * arrived during the last one, instead of one each); each body's answer still waits for its commit.
+   * Without it, each body has a transaction of its own.
+   */
+  writes?: WriteBatch;
 }
 
 export interface AcceptedAlert {
@@ -40,7 +48,7 @@ export interface AlertInviteJob {
 
 /**
  * Stores a body's alerts and queues what they cause, in one transaction, so that an acknowledged alert
- * is never lost: a new alert's row and its room notice; a repeat's counter and (once per repeat interval)
+ * is never lost (it resolves once they are committed): a new alert's row and its room notice; a repeat's counter and (once per repeat interval)
  * the job that posts "(×N)"; an auto-invite at most once per key and window. No HipChat or xMatters call
  * is made here: the delivery queue makes them, within HipChat's flood limits. Test events fold into
  * nothing and invite no one.
@@ -48,7 +56,7 @@ export interface AlertInviteJob {
 export async function acceptAlerts(deps: IntakeDeps, source: Pick<IntakeSource, 'id' | 'installationId' | 'name' | 'settings'>, alerts: EvaluatedAlert[], opts: { test: boolean }): Promise<AcceptedAlert[]> {
   const now = Date.now();
   const { settings } = source;
-  const accepted = await deps.db.transaction(async (trx) => {
+  const store = async (trx: Knex.Transaction) => {
     const results: AcceptedAlert[] = [];
     for (const alert of alerts) {
       const fresh = randomUUID();
@@ -81,7 +89,10 @@ export async function acceptAlerts(deps: IntakeDeps, source: Pick<IntakeSource, 
       await enqueueJobs(trx, jobs);
     }
     return results;
-  });
+  };
+  // `store` writes only through its transaction and changes nothing else, so it may run again on its own
+  // when a shared transaction fails.
+  const accepted = deps.writes ? await deps.writes.run(store) : await deps.db.transaction(store);
   deps.wake();
   return accepted;
 }

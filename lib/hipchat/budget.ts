@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { HipChatSpend, JobBudget } from '../outbox/budget';
 import type { Db } from '../store/db';
 import type { Job } from '../store/jobs';
+import { WriteBatch } from '../store/write-batch';
 import { recordCall, releaseReservations, renewReservations, reservationFitsAt, reserveCalls, type HipChatLimits, type Reservation } from '../store/hipchat-calls';
 
 /**
@@ -38,6 +39,8 @@ export class HipChatBudget implements JobBudget {
     private readonly db: Db,
     private readonly log: Logger,
     private readonly limits: HipChatLimits = HIPCHAT_LIMITS,
+    /** The reservations and counts of concurrent jobs committed together. */
+    private readonly writes: WriteBatch = new WriteBatch(db),
   ) {}
 
   async reserve(job: Job, spend: HipChatSpend): Promise<{ granted: true } | { granted: false; retryAt: number }> {
@@ -45,7 +48,7 @@ export class HipChatBudget implements JobBudget {
       throw new Error(`A ${job.kind} job declares ${spend.hipchatCalls} HipChat calls (${spend.notifications} notifications), more than a window holds`);
     }
     const reservation: Reservation = { installationId: job.installationId, roomId: job.roomId, jobId: job.id, calls: spend.hipchatCalls, notifications: spend.notifications };
-    if (await reserveCalls(this.db, this.limits, reservation)) return { granted: true };
+    if (await this.writes.run((trx) => reserveCalls(trx, this.limits, reservation))) return { granted: true };
     return { granted: false, retryAt: await reservationFitsAt(this.db, this.limits, reservation) };
   }
 
@@ -58,14 +61,15 @@ export class HipChatBudget implements JobBudget {
   }
 
   release(job: Job): Promise<void> {
-    return releaseReservations(this.db, job.id);
+    return this.writes.run((trx) => releaseReservations(trx, job.id));
   }
 
   /** HipChatClient's hook, after each request it sent (answered or not). A failure to count is logged, never thrown. */
   readonly recordCall = async (installationId: string, call: { method: string; url: string }): Promise<void> => {
     const job = this.currentJob.getStore();
     try {
-      await recordCall(this.db, { installationId, ...classifyCall(call.method, call.url), jobId: job?.installationId === installationId ? job.jobId : null });
+      const made = { installationId, ...classifyCall(call.method, call.url), jobId: job?.installationId === installationId ? job.jobId : null };
+      await this.writes.run((trx) => recordCall(trx, made));
     } catch (err) {
       this.log.warn({ err, installationId }, 'could not count a HipChat call against the budget');
     }

@@ -7,6 +7,7 @@ import { backoffMs } from './backoff';
 import { traced, type CallTrace } from './call-trace';
 import type { HipChatSpend, JobBudget } from './budget';
 import { lanesOf } from './lanes';
+import { WriteBatch } from '../store/write-batch';
 
 /** What a handler throws to steer the retry; HipChatApiError and XMattersError have this shape. */
 interface SteeringError {
@@ -41,11 +42,15 @@ export interface WorkerOptions {
   batchSize?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Where the settling writes of concurrent jobs are committed together (one of its own by default). */
+  writes?: WriteBatch;
+  /** Told how each run this worker made ended (for metrics: `outbox_jobs_total`). */
+  onSettled?: (kind: string, outcome: Outcome) => void;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
 
-type Outcome = 'done' | 'failed' | 'waits' | 'lost';
+export type Outcome = 'done' | 'failed' | 'waits' | 'lost';
 
 /**
  * The delivery queue's worker: claims due jobs with a lease (renewed while they run), runs them — a
@@ -66,8 +71,12 @@ export class OutboxWorker {
   private wakeRequested = false;
   private lastPrune = 0;
   private readonly roomBoundKinds: Set<string>;
-  /** Jobs this worker holds a lease on, and whether a renewal found that lease taken over. */
-  private readonly held = new Map<number, { lost: boolean }>();
+  /**
+   * Jobs this worker holds a lease on, whether a renewal found that lease taken over, and when (this
+   * process's monotonic clock) the lease was last taken or renewed.
+   */
+  private readonly held = new Map<number, { lost: boolean; since: number }>();
+  private readonly writes: WriteBatch;
   private heartbeat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
 
@@ -78,6 +87,7 @@ export class OutboxWorker {
     this.batchSize = opts.batchSize ?? 20;
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
+    this.writes = opts.writes ?? new WriteBatch(opts.db);
     this.roomBoundKinds = new Set(Object.entries(opts.handlers).filter(([, h]) => h.roomBound).map(([kind]) => kind));
   }
 
@@ -107,7 +117,8 @@ export class OutboxWorker {
   /** Claims and runs one batch; resolves with how many jobs it claimed. */
   async runOnce(): Promise<number> {
     const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, leaseMs: this.leaseMs, limit: this.batchSize, kinds: Object.keys(this.opts.handlers), roomBound: [...this.roomBoundKinds] });
-    for (const job of jobs) this.held.set(job.id, { lost: false });
+    const claimedAt = performance.now();
+    for (const job of jobs) this.held.set(job.id, { lost: false, since: claimedAt });
     this.startHeartbeat();
     try {
       await Promise.all(lanesOf(jobs).map((lane) => this.runLane(lane)));
@@ -154,7 +165,7 @@ export class OutboxWorker {
     for (const job of lane) {
       const roomBound = this.roomBoundKinds.has(job.kind);
       if (blocked && roomBound) {
-        if (!this.isLost(job)) await deferJob(this.opts.db, job, this.workerId);
+        if (!this.isLost(job)) await this.writes.run((trx) => deferJob(trx, job, this.workerId));
         continue;
       }
       let outcome: Outcome;
@@ -164,12 +175,13 @@ export class OutboxWorker {
         this.opts.log.error({ err, jobId: job.id }, 'job could not be settled; its lease will run out');
         outcome = 'lost';
       }
+      this.opts.onSettled?.(job.kind, outcome);
       if (roomBound && (outcome === 'waits' || outcome === 'lost')) blocked = true;
     }
   }
 
   private async runJob(job: Job): Promise<Outcome> {
-    const { db, budget } = this.opts;
+    const { budget } = this.opts;
     const log = this.opts.log.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
     // A lane's later jobs waited for the earlier ones: make sure the lease is still this worker's.
     if (!(await this.confirmLease(job, log))) return 'lost';
@@ -184,7 +196,7 @@ export class OutboxWorker {
     }
     const reserved = handler.spends && budget ? await budget.reserve(job, handler.spends) : undefined;
     if (reserved && !reserved.granted) {
-      await deferJob(db, job, this.workerId, reserved.retryAt);
+      await this.writes.run((trx) => deferJob(trx, job, this.workerId, reserved.retryAt));
       log.debug({ retryAt: reserved.retryAt }, 'job waits for HipChat budget');
       return 'waits';
     }
@@ -206,7 +218,7 @@ export class OutboxWorker {
       log.warn('job finished after its lease was taken over; not settled here');
       return 'lost';
     }
-    if (!(await completeJob(db, job, this.workerId))) return this.lostAtSettle(log);
+    if (!(await this.writes.run((trx) => completeJob(trx, job, this.workerId)))) return this.lostAtSettle(log);
     await this.record(job, 'done', run.trace, null, log);
     return 'done';
   }
@@ -243,7 +255,7 @@ export class OutboxWorker {
     const retryable = err?.retryable !== false;
     if (retryable && job.attempts < job.maxAttempts) {
       const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
-      if (!(await retryJob(this.opts.db, job, this.workerId, wait, message))) return this.lostAtSettle(log);
+      if (!(await this.writes.run((trx) => retryJob(trx, job, this.workerId, wait, message)))) return this.lostAtSettle(log);
       log.warn({ error: message, retryInMs: wait }, 'job failed; will retry');
       return 'waits';
     }
@@ -259,7 +271,7 @@ export class OutboxWorker {
     } catch (hookErr) {
       log.error({ err: hookErr }, 'failure hook failed');
     }
-    if (!(await failJob(this.opts.db, job, this.workerId, message))) return this.lostAtSettle(log);
+    if (!(await this.writes.run((trx) => failJob(trx, job, this.workerId, message)))) return this.lostAtSettle(log);
     if (job.attempts > job.maxAttempts) log.error({ error: message }, 'job given up: its worker kept stopping while running it');
     return 'failed';
   }
@@ -274,7 +286,15 @@ export class OutboxWorker {
   }
 
   private async confirmLease(job: Job, log: Logger): Promise<boolean> {
-    if (!this.isLost(job) && (await renewLeases(this.opts.db, this.workerId, [job.id], this.leaseMs)).has(job.id)) return true;
+    const entry = this.held.get(job.id);
+    // Taken or renewed within the last third of a lease: it has two thirds left, and nobody takes over
+    // a lease before it runs out (both durations, not times, so the clocks need not agree).
+    if (entry && !entry.lost && performance.now() - entry.since < this.leaseMs / 3) return true;
+    const renewedAt = performance.now();
+    if (!this.isLost(job) && (await this.writes.run((trx) => renewLeases(trx, this.workerId, [job.id], this.leaseMs))).has(job.id)) {
+      if (entry) entry.since = renewedAt;
+      return true;
+    }
     this.markLost(job.id, log);
     return false;
   }
@@ -304,8 +324,13 @@ export class OutboxWorker {
   private async renew(): Promise<void> {
     const ids = [...this.held].filter(([, entry]) => !entry.lost).map(([id]) => id);
     try {
+      const renewedAt = performance.now();
       const kept = await renewLeases(this.opts.db, this.workerId, ids, this.leaseMs);
-      for (const id of ids) if (!kept.has(id)) this.markLost(id, this.opts.log);
+      for (const id of ids) {
+        const entry = this.held.get(id);
+        if (!kept.has(id)) this.markLost(id, this.opts.log);
+        else if (entry) entry.since = renewedAt;
+      }
       await this.opts.budget?.renew([...kept]);
     } catch (err) {
       this.opts.log.warn({ err }, 'could not renew leases; will try again');

@@ -39,7 +39,7 @@ const BUDGET_LOCK = 0x68636273;
  * when either window would go over its maximum. One statement checks and inserts; on PostgreSQL an
  * advisory lock per installation keeps two reservations from both seeing the same count.
  */
-export async function reserveCalls(db: Db, limits: HipChatLimits, r: Reservation): Promise<boolean> {
+export async function reserveCalls(db: Executor, limits: HipChatLimits, r: Reservation): Promise<boolean> {
   const now = nowSql(db);
   const slots = Array.from({ length: r.calls }, (_, i) => `select ${i < r.notifications ? 'true' : 'false'} as notification`).join(' union all ');
   const roomCheck = r.notifications > 0 ? `and (${windowSql(db, 'and room_id = ? and notification = true')}) + ? <= ?` : '';
@@ -54,10 +54,12 @@ export async function reserveCalls(db: Db, limits: HipChatLimits, r: Reservation
     ...(r.notifications > 0 ? [r.installationId, r.roomId, limits.perRoomNotifications.windowMs, r.notifications, limits.perRoomNotifications.max] : []),
   ];
   if (!isPg(db)) return Number((await db.raw(`${sql} returning id`, bindings)).length) > 0;
-  return db.transaction(async (trx) => {
+  const reserve = async (trx: Knex.Transaction) => {
     await trx.raw('select pg_advisory_xact_lock(?, hashtext(?))', [BUDGET_LOCK, r.installationId]);
     return ((await trx.raw(sql, bindings)).rowCount ?? 0) > 0;
-  });
+  };
+  // In a caller's transaction (a WriteBatch), the lock is held until it commits.
+  return (db as Knex.Transaction).isTransaction ? reserve(db as Knex.Transaction) : db.transaction(reserve);
 }
 
 function windowSql(db: Executor, extra: string): string {
@@ -89,7 +91,7 @@ export async function reservationFitsAt(db: Db, limits: HipChatLimits, r: Reserv
  * One call made: it uses one of its job's reserved slots of the same kind (stamped with the time it
  * was made), or, outside a job or past what the job reserved, is recorded on its own.
  */
-export async function recordCall(db: Db, call: { installationId: string; roomId: number | null; notification: boolean; jobId: number | null }): Promise<void> {
+export async function recordCall(db: Executor, call: { installationId: string; roomId: number | null; notification: boolean; jobId: number | null }): Promise<void> {
   if (call.jobId !== null) {
     const slot = db('hipchat_calls').select('id').where({ job_id: call.jobId, state: 'reserved', notification: call.notification }).orderBy('id').limit(1);
     const used = await db('hipchat_calls').whereIn('id', slot).where({ state: 'reserved' }).update({ state: 'made', at: dbTime(db) });
@@ -99,13 +101,13 @@ export async function recordCall(db: Db, call: { installationId: string; roomId:
 }
 
 /** Keeps running jobs' unused slots counting from now. */
-export async function renewReservations(db: Db, jobIds: number[]): Promise<void> {
+export async function renewReservations(db: Executor, jobIds: number[]): Promise<void> {
   if (jobIds.length === 0) return;
   await db('hipchat_calls').whereIn('job_id', jobIds).where({ state: 'reserved' }).update({ at: dbTime(db) });
 }
 
 /** Gives back a job's unused slots. */
-export async function releaseReservations(db: Db, jobId: number): Promise<void> {
+export async function releaseReservations(db: Executor, jobId: number): Promise<void> {
   await db('hipchat_calls').where({ job_id: jobId, state: 'reserved' }).delete();
 }
 

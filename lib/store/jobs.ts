@@ -142,7 +142,7 @@ export async function claimJobs(db: Db, opts: { workerId: string; leaseMs: numbe
 }
 
 /** Updates a job only while this worker still holds its lease; false when the lease was lost. */
-async function settle(db: Db, job: Job, workerId: string, fields: Row): Promise<boolean> {
+async function settle(db: Executor, job: Job, workerId: string, fields: Row): Promise<boolean> {
   const updated = await db('jobs')
     .where({ id: job.id, state: 'running', locked_by: workerId })
     .update({ ...fields, lease_until: null, locked_by: null, updated_at: dbTime(db) });
@@ -150,7 +150,7 @@ async function settle(db: Db, job: Job, workerId: string, fields: Row): Promise<
 }
 
 /** Extends this worker's leases on the given jobs; answers the ids it still holds (the others were taken over). */
-export async function renewLeases(db: Db, workerId: string, jobIds: number[], leaseMs: number): Promise<Set<number>> {
+export async function renewLeases(db: Executor, workerId: string, jobIds: number[], leaseMs: number): Promise<Set<number>> {
   if (jobIds.length === 0) return new Set();
   const rows: Row[] = await db('jobs')
     .whereIn('id', jobIds)
@@ -159,22 +159,22 @@ export async function renewLeases(db: Db, workerId: string, jobIds: number[], le
   return new Set(rows.map((row) => Number(row.id)));
 }
 
-export function completeJob(db: Db, job: Job, workerId: string): Promise<boolean> {
+export function completeJob(db: Executor, job: Job, workerId: string): Promise<boolean> {
   return settle(db, job, workerId, { state: 'done', last_error: null });
 }
 
 /** Back to pending, due `delayMs` from now by the database's clock. */
-export function retryJob(db: Db, job: Job, workerId: string, delayMs: number, error: string): Promise<boolean> {
+export function retryJob(db: Executor, job: Job, workerId: string, delayMs: number, error: string): Promise<boolean> {
   return settle(db, job, workerId, { state: 'pending', run_at: dbTime(db, delayMs), last_error: error });
 }
 
 /** Given up; `attempts` is stored as the runs it really had (a job reclaimed past its last attempt was not run again). */
-export function failJob(db: Db, job: Job, workerId: string, error: string): Promise<boolean> {
+export function failJob(db: Executor, job: Job, workerId: string, error: string): Promise<boolean> {
   return settle(db, job, workerId, { state: 'failed', last_error: error, attempts: Math.min(job.attempts, job.maxAttempts) });
 }
 
 /** Puts a job back without counting the attempt: it waited (for a rate limit, or behind its room's earlier job), it did not fail. */
-export function deferJob(db: Db, job: Job, workerId: string, runAt?: number): Promise<boolean> {
+export function deferJob(db: Executor, job: Job, workerId: string, runAt?: number): Promise<boolean> {
   return settle(db, job, workerId, { state: 'pending', attempts: job.attempts - 1, ...(runAt === undefined ? {} : { run_at: Math.round(runAt) }) });
 }
 
