@@ -94,6 +94,8 @@ const UNKNOWN_TRIGGER_SETTLE_MS = 30_000;
 /** Not a failure: the job waits for xMatters, and runs again after `waitMs`. */
 class WaitForEvent extends Error {
   readonly retryable = true;
+  /** Not a failed attempt (lib/outbox/worker.ts). */
+  readonly waited = true;
   readonly retryAfterSeconds: number;
   constructor(message: string, waitMs: number) {
     super(message);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
-import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, type Job } from '../store/jobs';
+import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, waitJob, type Job } from '../store/jobs';
 import { backoffMs } from './backoff';
 import type { HipChatSpend, JobBudget } from './budget';
 import { lanesOf } from './lanes';
@@ -11,7 +11,17 @@ interface SteeringError {
   retryable?: boolean;
   retryAfterSeconds?: number;
   message?: string;
+  /** The job chose to wait for something to settle: not a failed attempt. */
+  waited?: boolean;
+  /** `rate_limited`: the peer refused with a 429 before doing anything, also not a failed attempt. */
+  code?: string;
 }
+
+/**
+ * How long after its creation a job may be told "not now" (rate limited, or waiting for something to
+ * settle) without spending attempts; after that such waits count like failures, so it still ends.
+ */
+const FREE_WAITS_MS = 60 * 60_000;
 
 export interface JobHandler {
   run(job: Job, log: Logger): Promise<void>;
@@ -205,6 +215,16 @@ export class OutboxWorker {
       return 'lost';
     }
     const retryable = err?.retryable !== false;
+    // "Not now" is not a failure: a 429 with its Retry-After, or a deliberate wait, puts the job back
+    // without spending the attempt, as waiting for HipChat's budget does. Otherwise a few rate limits
+    // among real failures would give an invite up while the peer works.
+    const notNow = retryable && (err?.waited === true || err?.code === 'rate_limited');
+    if (notNow) {
+      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
+      if (!(await waitJob(this.opts.db, job, this.workerId, wait, message, FREE_WAITS_MS))) return this.lostAtSettle(log);
+      log.info({ error: message, retryInMs: wait }, 'job told to wait; will run again without spending an attempt');
+      return 'waits';
+    }
     if (retryable && job.attempts < job.maxAttempts) {
       const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
       if (!(await retryJob(this.opts.db, job, this.workerId, wait, message))) return this.lostAtSettle(log);
