@@ -156,7 +156,7 @@ export function report(
     ['responses received (given in xMatters → posted in the room)', `${c.responsesGiven} → ${c.responsesPosted}`],
     ['notices posted (invite notices in the rooms)', c.noticesPosted],
     ['alerts accepted → alert notices in the rooms', `${c.alertsAccepted} → ${c.alertNotices}`],
-    ['**lost (must be 0)**', `**${c.lost}**`],
+    [run.late ? '**lost, or not arrived by the deadline (must be 0)**' : '**lost (must be 0)**', `**${c.lost}**`],
     ['duplicates', c.duplicates.reduce((sum, d) => sum + d.count, 0)],
   ];
   const lines = [
@@ -166,7 +166,7 @@ export function report(
     '| --- | ---: |',
     ...rows.map(([k, v]) => `| ${k} | ${v} |`),
     '',
-    ...(c.lostWhat.length > 0 ? ['Lost:', ...c.lostWhat.map((l) => `- ${l}`), ''] : []),
+    ...(c.lostWhat.length > 0 ? [run.late ? 'Lost, or still on the way at the deadline:' : 'Lost:', ...c.lostWhat.map((l) => `- ${l}`), ''] : []),
     'Duplicates, and why each can happen:',
     ...c.duplicates.map((d) => `- ${d.count} ${d.what}: ${d.why}`),
     '',
