@@ -49,6 +49,11 @@ export interface WorkerOptions {
   batchSize?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /**
+   * The longest wait between tries of a room-bound job (default 30 s): every later notice of its room
+   * waits behind it, so under a flaky HipChat a long backoff would hold the whole room back.
+   */
+  roomBackoffMaxMs?: number;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -68,6 +73,7 @@ export class OutboxWorker {
   private readonly batchSize: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private readonly roomBackoffMaxMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -86,6 +92,7 @@ export class OutboxWorker {
     this.batchSize = opts.batchSize ?? 20;
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
+    this.roomBackoffMaxMs = opts.roomBackoffMaxMs ?? 30_000;
     this.roomBoundKinds = new Set(Object.entries(opts.handlers).filter(([, h]) => h.roomBound).map(([kind]) => kind));
   }
 
@@ -220,19 +227,25 @@ export class OutboxWorker {
     // among real failures would give an invite up while the peer works.
     const notNow = retryable && (err?.waited === true || err?.code === 'rate_limited');
     if (notNow) {
-      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
+      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : this.backoff(job);
       if (!(await waitJob(this.opts.db, job, this.workerId, wait, message, FREE_WAITS_MS))) return this.lostAtSettle(log);
       log.info({ error: message, retryInMs: wait }, 'job told to wait; will run again without spending an attempt');
       return 'waits';
     }
     if (retryable && job.attempts < job.maxAttempts) {
-      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
+      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : this.backoff(job);
       if (!(await retryJob(this.opts.db, job, this.workerId, wait, message))) return this.lostAtSettle(log);
       log.warn({ error: message, retryInMs: wait }, 'job failed; will retry');
       return 'waits';
     }
     log.error({ error: message, attempts: job.attempts }, retryable ? 'job gave up after its last attempt' : 'job failed permanently');
     return this.giveUp(job, handler, message, log);
+  }
+
+  /** Exponential backoff, capped lower for a room-bound job, which holds up its room. */
+  private backoff(job: Job): number {
+    const max = this.roomBoundKinds.has(job.kind) ? Math.min(this.backoffMaxMs, this.roomBackoffMaxMs) : this.backoffMaxMs;
+    return backoffMs(job.attempts, this.backoffBaseMs, max);
   }
 
   /** The failure hook, then the job marked failed: a crash in between runs the hook again rather than never. */

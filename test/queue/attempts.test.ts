@@ -122,3 +122,27 @@ test('a peer that says "not now" (429 with Retry-After, or a deliberate wait) do
   assert.deepEqual([job.state, runs, hooks], ['done', 7, []], 'run seven times and done, never given up');
   assert.equal(job.attempts, 2, 'the attempts counted are the failure and the success');
 });
+
+test('a room-bound job that keeps failing retries within roomBackoffMaxMs, since every notice of its room waits behind it', async () => {
+  const kind = 'test.room-bound-flaky';
+  await enqueueJobs(q.db, [{ kind, installationId: q.installationId, roomId: 7, payload: {}, maxAttempts: 10 }]);
+  const [queued] = await listJobs(q.db, { kind });
+  const worker = new OutboxWorker({
+    db: q.db,
+    handlers: { [kind]: { roomBound: true, run: async () => Promise.reject(Object.assign(new Error('HipChat answered 502'), { retryable: true })) } },
+    log: silent,
+    backoffBaseMs: 400,
+    backoffMaxMs: 600_000,
+    roomBackoffMaxMs: 500,
+  });
+  const waits: number[] = [];
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await waitFor(async () => (await readDbNow(q.db)) >= (await findJob(q.db, queued!.id))!.runAt, `attempt ${attempt} is due`, 10_000);
+    assert.equal(await worker.runOnce(), 1);
+    const job = (await findJob(q.db, queued!.id))!;
+    waits.push(job.runAt - (await readDbNow(q.db)));
+  }
+  // Uncapped, the fifth wait would be 3.2–6.4 s (400 ms · 2⁴, with jitter).
+  assert.ok(waits.every((w) => w <= 500), `waits ${waits.join(', ')} ms`);
+  assert.equal((await findJob(q.db, queued!.id))!.attempts, 5);
+});
