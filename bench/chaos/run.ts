@@ -3,7 +3,7 @@
  * the real add-on (a child process) and both simulators while calls fail at random, each simulator is
  * down for a while once, and the add-on is killed with SIGKILL and restarted twice. Counts at the
  * simulators what reached them, compares it with what the add-on accepted, and exits non-zero when
- * anything is lost or the deadline passes. `--pg` (or TEST_DATABASE_URL) runs on PostgreSQL.
+ * anything is lost (not arrived after the recovery phase, with the faults off) or the deadline passes. `--pg` (or TEST_DATABASE_URL) runs on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
@@ -21,8 +21,8 @@ import { setUpRoom, type RoomSetUp } from './setup';
 const { values: flags } = parseArgs({ options: { ci: { type: 'boolean', default: false }, pg: { type: 'boolean', default: false } } });
 const ci = flags.ci || process.env.CHAOS_SIZE === 'ci';
 const SIZE = ci
-  ? { name: 'ci', invites: 100, rooms: 10, downMs: 5_000, kills: 2, deadlineMs: 4 * 60_000 }
-  : { name: 'full', invites: 1000, rooms: 20, downMs: 30_000, kills: 2, deadlineMs: 20 * 60_000 };
+  ? { name: 'ci', invites: 100, rooms: 10, downMs: 5_000, kills: 2, deadlineMs: 4 * 60_000, recoveryMs: 3 * 60_000 }
+  : { name: 'full', invites: 1000, rooms: 20, downMs: 30_000, kills: 2, deadlineMs: 20 * 60_000, recoveryMs: 10 * 60_000 };
 /** As many alerts as invites: they take turns. */
 const ALERTS = SIZE.invites;
 const FAILURE_RATE = 0.2;
@@ -100,15 +100,23 @@ async function main(): Promise<number> {
     hipchat.faults.random({ ...faults, kinds: [...faults.kinds], seed: SEED });
     xmatters.faults.random({ ...faults, kinds: [...faults.kinds], seed: SEED + 1 });
 
+    // The chaos phase: random failures, the outages and the kills, while the invites and alerts are
+    // sent and until every planned outage and kill has happened.
     const sent = await sendAll(run, rooms, deadline);
     say(`sent: ${sent.invites.size} invites and ${sent.alerts.size} alerts accepted (${sent.retries} requests retried, ${sent.refused.length} refused)`);
     await Promise.all(sent.chaos);
+    const failures = { hipchat: hipchat.faults.snapshot().random?.counts, xmatters: xmatters.faults.snapshot().random?.counts };
+    hipchat.faults.random(null);
+    xmatters.faults.random(null);
+    const chaosEnded = Date.now();
+    say(`chaos over: random failures off; recovery (at most ${SIZE.recoveryMs / 60_000} min) until everything accepted has arrived`);
 
-    // Until everything accepted has reached the simulators and the queue is empty, or the deadline.
-    // Or until nothing has moved for QUIET_MS with no job left to run: what is missing then stays missing.
+    // The recovery phase: no trouble any more; what has not arrived when it ends was never delivered.
+    // It ends early when nothing has moved for QUIET_MS with no job left to run: what is missing then stays missing.
+    const recoveryEnd = Math.min(chaosEnded + SIZE.recoveryMs, deadline + SIZE.recoveryMs);
     let counts = await tally(run.hipchat, run.xmatters, run.db, rooms, sent);
     let lastChange = Date.now();
-    while (!counts.settled && Date.now() < deadline) {
+    while (!counts.settled && Date.now() < recoveryEnd) {
       await sleep(1000);
       const previous = counts.signature;
       counts = await tally(run.hipchat, run.xmatters, run.db, rooms, sent);
@@ -116,14 +124,12 @@ async function main(): Promise<number> {
       const waiting = (counts.jobs.pending ?? 0) + (counts.jobs.running ?? 0);
       if (waiting === 0 && Date.now() - lastChange > QUIET_MS) break;
     }
-    say(counts.settled ? 'everything accepted has arrived' : 'stopped waiting');
-    const late = !counts.settled && Date.now() >= deadline;
-    const failures = { hipchat: hipchat.faults.snapshot().random?.counts, xmatters: xmatters.faults.snapshot().random?.counts };
-    hipchat.faults.random(null);
-    xmatters.faults.random(null);
+    const recoverySeconds = (Date.now() - chaosEnded) / 1000;
+    say(counts.settled ? `everything accepted has arrived, ${recoverySeconds.toFixed(1)} s after the chaos ended` : `stopped waiting after ${recoverySeconds.toFixed(1)} s of recovery`);
+    const late = !counts.settled && Date.now() >= recoveryEnd;
     console.log('');
-    console.log(report(counts, { size: SIZE.name, seconds: (Date.now() - started) / 1000, late, xmatters, kills: sent.kills, downs: sent.downs, failures }));
-    if (late) console.log(`\nDEADLINE: not settled within ${SIZE.deadlineMs / 60_000} min`);
+    console.log(report(counts, { size: SIZE.name, seconds: (Date.now() - started) / 1000, chaosSeconds: (chaosEnded - started) / 1000, recoverySeconds, recovered: counts.settled, late, xmatters, kills: sent.kills, downs: sent.downs, failures }));
+    if (late) console.log(`\nDEADLINE: not everything arrived within ${SIZE.recoveryMs / 60_000} min of recovery`);
     return counts.lost === 0 && !late && sent.refused.length === 0 ? 0 : 1;
   } finally {
     run.addon?.child.kill('SIGKILL');
@@ -282,9 +288,9 @@ async function respawn(run: Run): Promise<AddonProcess> {
 }
 
 const hardStop = setTimeout(() => {
-  console.error(`DEADLINE: the chaos run did not end within ${SIZE.deadlineMs / 60_000} min and a minute to close`);
+  console.error(`DEADLINE: the chaos run did not end within ${(SIZE.deadlineMs + SIZE.recoveryMs) / 60_000} min and a minute to close`);
   process.exit(2);
-}, SIZE.deadlineMs + 60_000);
+}, SIZE.deadlineMs + SIZE.recoveryMs + 60_000);
 hardStop.unref();
 
 main().then(
