@@ -170,6 +170,7 @@ export class OutboxWorker {
       const roomBound = this.roomBoundKinds.has(job.kind);
       if (blocked && roomBound) {
         if (!this.isLost(job)) await deferJob(this.opts.db, job, this.workerId);
+        this.held.delete(job.id);
         continue;
       }
       let outcome: Outcome;
@@ -179,6 +180,9 @@ export class OutboxWorker {
         this.opts.log.error({ err, jobId: job.id }, 'job could not be settled; its lease will run out');
         outcome = 'lost';
       }
+      // Settled (done, put back, or given up) or lost: no longer this worker's to renew, so the
+      // heartbeat must not take the lease it no longer has for one taken over.
+      this.held.delete(job.id);
       if (roomBound && (outcome === 'waits' || outcome === 'lost')) blocked = true;
     }
   }
