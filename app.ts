@@ -33,7 +33,7 @@ import type { HipChatLimits } from './lib/store/hipchat-calls';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
-import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
+import { reconcileAtStart, reconcileJobHandler, responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
 import { OutboxWorker, type WorkerOptions } from './lib/outbox/worker';
 import { configureRoutes } from './routes/configure';
@@ -136,6 +136,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     [JOB_KINDS.response]: responseJobHandler(responses),
     [JOB_KINDS.oncall]: oncallJobHandler(responses),
     [JOB_KINDS.comment]: commentJobHandler(responses),
+    [JOB_KINDS.reconcile]: reconcileJobHandler(responses),
   };
   const worker = new OutboxWorker({ db, handlers, budget, log: log.child({ component: 'outbox' }), leaseMs: config.outboxLeaseMs, ...options.worker });
   const housekeeping = new Housekeeper(
@@ -146,6 +147,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   if (options.startWorker !== false) {
     worker.start();
     housekeeping.start();
+    // Responses xMatters could not deliver while this process was down are read back (E17).
+    reconcileAtStart(responses).catch((err: unknown) => log.error({ err }, 'could not schedule the read-back of xMatters responses'));
   }
 
   const registry = new Registry();

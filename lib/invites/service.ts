@@ -16,7 +16,7 @@ import { inviteFailedNotice, inviteSentNotice, noEventNotice } from './notices';
 /** Where an installation's invites go: its Invite to Room URL, and the client that triggers it and finds events. */
 export interface XMattersTarget {
   inviteUrl: string;
-  client: Pick<XMattersClient, 'trigger' | 'findEvents'>;
+  client: Pick<XMattersClient, 'trigger' | 'findEvents' | 'listResponses'>;
 }
 
 export interface InviteDeps {
@@ -43,7 +43,21 @@ export const JOB_KINDS = {
   oncall: 'oncall.invite',
   confirm: 'xmatters.confirm',
   comment: 'xmatters.comment',
+  reconcile: 'xmatters.reconcile',
 } as const;
+
+/** How often an active event's responses are read back from xMatters, and for how long (event expiry, E18). */
+export const RECONCILE_EVERY_MS = 5 * 60_000;
+export const RECONCILE_FOR_MS = 180 * 60_000;
+
+/**
+ * A read-back of the invite's responses `delayMs` from now. One per invite per 5-minute slot (dedupe
+ * key), so the start-up's and the periodic ones never pile up into several chains.
+ */
+export function reconcileJob(invite: { id: string; installationId: string }, delayMs: number): NewJob {
+  const slot = Math.floor((Date.now() + delayMs) / RECONCILE_EVERY_MS);
+  return { kind: JOB_KINDS.reconcile, installationId: invite.installationId, payload: { inviteId: invite.id }, dedupeKey: `reconcile:${invite.id}:${slot}`, delayMs };
+}
 
 export const MAX_RECIPIENTS = 10;
 export const MAX_DESCRIPTION = 2000;
@@ -118,7 +132,7 @@ async function accepted(deps: InviteDeps, invite: Invite, recipients: InviteReci
     });
     await enqueueJobs(trx, [
       noticeJob(invite.installationId, invite.roomId, inviteSentNotice(invite, recipients), `invite-sent:${invite.id}`),
-      ...('event' in got ? [] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, delayMs: 1000, maxAttempts: 40 }]),
+      ...('event' in got ? [reconcileJob(invite, RECONCILE_EVERY_MS)] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, delayMs: 1000, maxAttempts: 40 }]),
     ]);
   });
   deps.wake();
@@ -199,6 +213,7 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
         const [event] = await target.client.findEvents({ requestId: invite.requestId });
         if (event) {
           await updateInvite(deps.db, invite.id, { state: 'confirmed', eventId: event.id, eventIdentifier: event.eventIdentifier, lastError: null });
+          await enqueueJobs(deps.db, [reconcileJob(invite, RECONCILE_EVERY_MS)]);
           log.info({ inviteId: invite.id, eventIdentifier: event.eventIdentifier }, 'xMatters made the invite\'s event');
           return;
         }

@@ -5,7 +5,7 @@ import type { Recipient } from './rank';
 import { type RestContext, getJson } from './rest';
 import { displayNameOf, groupSchema, pageSchema, personSchema, personWithDevicesSchema } from './schemas';
 import { searchRecipients } from './search';
-import { type EventQuery, type XMattersEvent, addComment, findEvents } from './events';
+import { type EventQuery, type UserResponse, type XMattersEvent, addComment, findEvents, listResponses } from './events';
 import { type TriggerBody, trigger } from './trigger';
 
 export interface XMattersClientOptions {
@@ -42,6 +42,8 @@ export interface XMattersClient {
   getPerson(targetName: string): Promise<{ targetName: string; displayName: string; email: string | null } | undefined>;
   findEvents(query: EventQuery): Promise<XMattersEvent[]>;
   addComment(eventId: string, comment: string): Promise<string>;
+  /** Every response given on the event (user deliveries), for reconciling missed callbacks. */
+  listResponses(eventId: string): Promise<UserResponse[]>;
 }
 
 export function createXMattersClient(options: XMattersClientOptions): XMattersClient {
@@ -56,6 +58,7 @@ export function createXMattersClient(options: XMattersClientOptions): XMattersCl
     getPerson: (targetName) => getPerson(ctx, targetName),
     findEvents: (query) => findEvents(ctx, query),
     addComment: (eventId, comment) => addComment(ctx, eventId, comment),
+    listResponses: (eventId) => listResponses(ctx, eventId),
   };
 }
 
