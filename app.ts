@@ -127,6 +127,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     },
     wake: () => worker.wake(),
     eventConfirmMs: config.eventConfirmMs,
+    reconcileEveryMs: config.reconcileEveryMs,
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
   const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs };

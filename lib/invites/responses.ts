@@ -97,7 +97,11 @@ export function reconcileJobHandler(deps: ResponseDeps): JobHandler {
         if (outcome === 'applied') applied++;
       }
       if (applied > 0) log.warn({ inviteId, applied }, 'responses missed by the callbacks were read back from xMatters');
-      if (Date.now() + RECONCILE_EVERY_MS < invite.createdAt + RECONCILE_FOR_MS) await enqueueJobs(deps.db, [reconcileJob(invite, RECONCILE_EVERY_MS)]);
+      const every = deps.reconcileEveryMs ?? RECONCILE_EVERY_MS;
+      if (Date.now() + every < invite.createdAt + RECONCILE_FOR_MS) {
+        await enqueueJobs(deps.db, [reconcileJob(invite, every, every)]);
+        deps.wake();
+      }
     },
   };
 }
