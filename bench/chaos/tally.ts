@@ -4,6 +4,8 @@ import type { XMattersSim } from '../../sim/xmatters/server';
 import type { RoomSetUp } from './setup';
 
 /** What the add-on accepted (answered 2xx), and what the run did to it. */
+const READ_BACK = 'xmatters.reconcile';
+
 export interface Sent {
   /** By invite id. */
   invites: Map<string, { n: number; roomId: number; responder: string }>;
@@ -81,9 +83,12 @@ export async function tally(hipchat: HipChatSim, xmatters: XMattersSim, db: Db, 
     for (const row of rows) bump(states, row.state);
   }
   const jobs: Record<string, number> = {};
-  for (const row of (await db('jobs').select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>) jobs[row.state] = Number(row.n);
+  // The read-backs of responses (xmatters.reconcile) stay scheduled while an event is active (up to its
+  // 180-min expiry): they are not work left over, so they are counted apart.
+  for (const row of (await db('jobs').whereNot('kind', READ_BACK).select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>) jobs[row.state] = Number(row.n);
+  for (const row of (await db('jobs').where('kind', READ_BACK).select('state').count({ n: '*' }).groupBy('state')) as Array<{ state: string; n: number | string }>) jobs[`read-back ${row.state}`] = Number(row.n);
 
-  const stuckRows = (await db('jobs').whereIn('state', ['pending', 'running']).orderBy('id').limit(10)) as Array<Record<string, unknown>>;
+  const stuckRows = (await db('jobs').whereIn('state', ['pending', 'running']).whereNot('kind', READ_BACK).orderBy('id').limit(10)) as Array<Record<string, unknown>>;
   const nowMs = Date.now();
   const stuck = stuckRows.map(
     (j) => `job ${j.id} ${j.kind} room ${j.room_id} ${j.state} attempts ${j.attempts}/${j.max_attempts}, due in ${Math.round((Number(j.run_at) - nowMs) / 1000)} s: ${String(j.last_error ?? '').slice(0, 160)}`,
