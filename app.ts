@@ -33,7 +33,7 @@ import type { HipChatLimits } from './lib/store/hipchat-calls';
 import { hipchatChatPort } from './lib/hipchat/chat-port';
 import { inviteJobHandlers, JOB_KINDS, type InviteDeps } from './lib/invites/service';
 import { xmattersConnections } from './lib/invites/xmatters-target';
-import { responseJobHandler, type ResponseDeps } from './lib/invites/responses';
+import { reconcileAtStart, reconcileJobHandler, responseJobHandler, type ResponseDeps } from './lib/invites/responses';
 import { xmattersRoutes } from './routes/xmatters';
 import { GLANCE_JOB, glanceJobHandler } from './lib/invites/glance';
 import { NUDGE_JOB, nudgeJobHandler } from './lib/invites/nudge';
@@ -140,6 +140,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     },
     wake: () => worker.wake(),
     eventConfirmMs: config.eventConfirmMs,
+    reconcileEveryMs: config.reconcileEveryMs,
   };
   const responses: ResponseDeps = { ...inviteDeps, connectionFor: xmatters.connectionFor };
   const alertIntake: IntakeDeps = { db, wake: inviteDeps.wake, repeatNoticeMs: config.alertRepeatNoticeMs, writes };
@@ -152,6 +153,7 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
     [JOB_KINDS.comment]: commentJobHandler(responses),
     [GLANCE_JOB]: glanceJobHandler({ db, chat }),
     [NUDGE_JOB]: nudgeJobHandler(inviteDeps),
+    [JOB_KINDS.reconcile]: reconcileJobHandler(responses),
   };
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -165,6 +167,8 @@ export async function createAddon(config: Config, log: Logger = createLogger(con
   if (options.startWorker !== false) {
     worker.start();
     housekeeping.start();
+    // Responses xMatters could not deliver while this process was down are read back (E17).
+    reconcileAtStart(responses).catch((err: unknown) => log.error({ err }, 'could not schedule the read-back of xMatters responses'));
   }
 
   const app = express();

@@ -39,6 +39,7 @@ const schema = z.object({
   HIPCHAT_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   XMATTERS_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(120).default(10),
   XMATTERS_EVENT_CONFIRM_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  XMATTERS_RECONCILE_SECONDS: z.coerce.number().int().min(1).max(3600).default(300),
   UNAUTHENTICATED_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   HIPCHAT_REVOCATION_CONFIRM_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   HIPCHAT_REVOKED_GRACE_SECONDS: z.coerce.number().int().min(0).max(365 * 86_400).default(3 * 86_400),
@@ -65,6 +66,8 @@ export interface Config {
   xmattersTimeoutMs: number;
   /** How long xMatters may take to show the event of an accepted trigger before the room is told none came. */
   eventConfirmMs: number;
+  /** How often an active event's responses are read back from xMatters. */
+  reconcileEveryMs: number;
   /** Per client address: install and uninstall requests, and requests whose credentials were refused. */
   unauthenticatedPerMinute: number;
   revocation: { confirmMs: number; graceMs: number; probeEveryMs: number };
@@ -104,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hipchatTimeoutMs: Math.round(c.HIPCHAT_TIMEOUT_SECONDS * 1000),
     xmattersTimeoutMs: Math.round(c.XMATTERS_TIMEOUT_SECONDS * 1000),
     eventConfirmMs: c.XMATTERS_EVENT_CONFIRM_SECONDS * 1000,
+    reconcileEveryMs: c.XMATTERS_RECONCILE_SECONDS * 1000,
     unauthenticatedPerMinute: c.UNAUTHENTICATED_REQUESTS_PER_MINUTE,
     revocation: {
       confirmMs: c.HIPCHAT_REVOCATION_CONFIRM_SECONDS * 1000,

@@ -3,11 +3,11 @@ import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { JobHandler } from '../outbox/worker';
 import { enqueueJobs, type Job } from '../store/jobs';
-import { findInvite, findInviteByEvent, listRecipients, markNoAnswer, markSeen, recordEscalation, updateInvite, upsertRecipient, type Invite } from '../store/invites';
+import { findInvite, findInviteByEvent, listAllActiveEventInvites, listRecipients, markNoAnswer, markSeen, recordEscalation, updateInvite, upsertRecipient, type Invite } from '../store/invites';
 import { glanceJob } from './glance';
 import { keptText, type XMattersCallback } from '../xmatters/callbacks';
 import type { XMattersConnection } from './xmatters-target';
-import { JOB_KINDS, noticeJob, type InviteDeps } from './service';
+import { JOB_KINDS, RECONCILE_EVERY_MS, RECONCILE_FOR_MS, noticeJob, reconcileJob, type InviteDeps } from './service';
 import { DEFAULT_ANSWERS, answerMeaning } from './answers';
 import type { RoomNotice } from './chat';
 import { deliveryFailedNotice, eventStatusNotice, recipientFailureNotice, responseNotice, xmattersCommentNotice, type MatchRule } from './notices';
@@ -66,6 +66,64 @@ export async function applyCallback(deps: ResponseDeps, ctx: CallbackContext, ca
   });
   if (fresh) deps.wake();
   return fresh ? 'applied' : 'duplicate';
+}
+
+/**
+ * `xmatters.reconcile`: reads the event's responses back from xMatters ("Get user delivery data", E17)
+ * and applies each through applyCallback, as if its outbound-integration webhook had come: the same
+ * natural key (recipient, response, comment, device — all of which the REST answer has too), so a
+ * response that came both ways is applied once. A webhook xMatters gave up on (its sender retries for a
+ * few seconds only) is found this way. Again every RECONCILE_EVERY_MS while the event is active, for at
+ * most RECONCILE_FOR_MS after the invite (the event's expiry, E18).
+ */
+export function reconcileJobHandler(deps: ResponseDeps): JobHandler {
+  return {
+    async run(job: Job, log: Logger) {
+      const { inviteId } = job.payload as { inviteId: string };
+      const invite = await findInvite(deps.db, inviteId);
+      if (!invite || invite.eventId === null || invite.eventIdentifier === null || !eventActive(invite)) return;
+      const target = await deps.xmattersFor(invite.installationId);
+      if (!target) return;
+      const responses = await target.client.listResponses(invite.eventId);
+      let applied = 0;
+      for (const r of responses) {
+        const outcome = await applyCallback(deps, { installationId: invite.installationId, log }, {
+          kind: 'response',
+          eventIdentifier: invite.eventIdentifier,
+          date: null,
+          properties: { invite_id: invite.id },
+          recipient: r.targetName,
+          response: r.response,
+          annotation: r.comment,
+          device: r.device,
+        });
+        if (outcome === 'applied') applied++;
+      }
+      if (applied > 0) log.warn({ inviteId, applied }, 'responses missed by the callbacks were read back from xMatters');
+      const every = deps.reconcileEveryMs ?? RECONCILE_EVERY_MS;
+      if (Date.now() + every < invite.createdAt + RECONCILE_FOR_MS) {
+        await enqueueJobs(deps.db, [reconcileJob(invite, every, every)]);
+        deps.wake();
+      }
+    },
+  };
+}
+
+function eventActive(invite: Invite): boolean {
+  return invite.state === 'confirmed' && !/terminat|suspend|resolv/i.test(invite.eventStatus ?? '');
+}
+
+/**
+ * At start-up: a read-back now for every invite whose event is still active, since callbacks may have
+ * gone unanswered while the add-on was down. Keyed by the start, so each start gets its own.
+ */
+export async function reconcileAtStart(deps: ResponseDeps): Promise<number> {
+  const started = Date.now();
+  const invites = await listAllActiveEventInvites(deps.db, started - RECONCILE_FOR_MS);
+  if (invites.length === 0) return 0;
+  await enqueueJobs(deps.db, invites.map((invite) => ({ ...reconcileJob(invite, 0), dedupeKey: `reconcile:${invite.id}:start:${started}` })));
+  deps.wake();
+  return invites.length;
 }
 
 /** Everything that tells one callback from another, hashed to fit the key column. */

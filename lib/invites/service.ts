@@ -18,7 +18,7 @@ import { nudgeJob } from './nudge';
 /** Where an installation's invites go: its Invite to Room URL, and the client that triggers it and finds events. */
 export interface XMattersTarget {
   inviteUrl: string;
-  client: Pick<XMattersClient, 'trigger' | 'findEvents'>;
+  client: Pick<XMattersClient, 'trigger' | 'findEvents' | 'listResponses'>;
 }
 
 export interface InviteDeps {
@@ -32,6 +32,8 @@ export interface InviteDeps {
   wake(): void;
   /** How long xMatters may take to show the event of an accepted trigger before the room is told none came. */
   eventConfirmMs: number;
+  /** How often an active event's responses are read back (XMATTERS_RECONCILE_SECONDS); 5 min by default. */
+  reconcileEveryMs?: number;
   /** Who may join which room: told of every match and join. */
   joins: JoinIndex;
   /** Marks events seen in batches, for those that cause no other write. */
@@ -46,7 +48,21 @@ export const JOB_KINDS = {
   who: 'oncall.who',
   confirm: 'xmatters.confirm',
   comment: 'xmatters.comment',
+  reconcile: 'xmatters.reconcile',
 } as const;
+
+/** How often an active event's responses are read back from xMatters, and for how long (event expiry, E18). */
+export const RECONCILE_EVERY_MS = 5 * 60_000;
+export const RECONCILE_FOR_MS = 180 * 60_000;
+
+/**
+ * A read-back of the invite's responses `delayMs` from now. One per invite per 5-minute slot (dedupe
+ * key), so the start-up's and the periodic ones never pile up into several chains.
+ */
+export function reconcileJob(invite: { id: string; installationId: string }, delayMs: number, everyMs = RECONCILE_EVERY_MS): NewJob {
+  const slot = Math.floor((Date.now() + delayMs) / everyMs);
+  return { kind: JOB_KINDS.reconcile, installationId: invite.installationId, payload: { inviteId: invite.id }, dedupeKey: `reconcile:${invite.id}:${slot}`, delayMs };
+}
 
 export const MAX_RECIPIENTS = 10;
 export const MAX_DESCRIPTION = 2000;
@@ -99,6 +115,8 @@ const UNKNOWN_TRIGGER_SETTLE_MS = 30_000;
 /** Not a failure: the job waits for xMatters, and runs again after `waitMs`. */
 class WaitForEvent extends Error {
   readonly retryable = true;
+  /** Not a failed attempt (lib/outbox/worker.ts). */
+  readonly waited = true;
   readonly retryAfterSeconds: number;
   constructor(message: string, waitMs: number) {
     super(message);
@@ -121,7 +139,7 @@ async function accepted(deps: InviteDeps, invite: Invite, recipients: InviteReci
     });
     await enqueueJobs(trx, [
       noticeJob(invite.installationId, invite.roomId, inviteSentNotice(invite, recipients), `invite-sent:${invite.id}`),
-      ...('event' in got ? [] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, delayMs: 1000, maxAttempts: 40 }]),
+      ...('event' in got ? [reconcileJob(invite, deps.reconcileEveryMs ?? RECONCILE_EVERY_MS, deps.reconcileEveryMs)] : [{ kind: JOB_KINDS.confirm, installationId: invite.installationId, roomId: invite.roomId, payload: { inviteId: invite.id }, dedupeKey: `confirm:${invite.id}`, delayMs: 1000, maxAttempts: 40 }]),
     ]);
   });
   deps.wake();
@@ -203,6 +221,7 @@ export function inviteJobHandlers(deps: InviteDeps): Record<string, JobHandler> 
         const [event] = await target.client.findEvents({ requestId: invite.requestId });
         if (event) {
           await updateInvite(deps.db, invite.id, { state: 'confirmed', eventId: event.id, eventIdentifier: event.eventIdentifier, lastError: null });
+          await enqueueJobs(deps.db, [reconcileJob(invite, deps.reconcileEveryMs ?? RECONCILE_EVERY_MS, deps.reconcileEveryMs)]);
           log.info({ inviteId: invite.id, eventIdentifier: event.eventIdentifier }, 'xMatters made the invite\'s event');
           return;
         }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
-import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, type Job } from '../store/jobs';
+import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, waitJob, type Job } from '../store/jobs';
 import { recordDelivery } from '../store/activity';
 import { backoffMs } from './backoff';
 import { traced, type CallTrace } from './call-trace';
@@ -14,7 +14,17 @@ interface SteeringError {
   retryable?: boolean;
   retryAfterSeconds?: number;
   message?: string;
+  /** The job chose to wait for something to settle: not a failed attempt. */
+  waited?: boolean;
+  /** `rate_limited`: the peer refused with a 429 before doing anything, also not a failed attempt. */
+  code?: string;
 }
+
+/**
+ * How long after its creation a job may be told "not now" (rate limited, or waiting for something to
+ * settle) without spending attempts; after that such waits count like failures, so it still ends.
+ */
+const FREE_WAITS_MS = 60 * 60_000;
 
 export interface JobHandler {
   run(job: Job, log: Logger): Promise<void>;
@@ -46,6 +56,11 @@ export interface WorkerOptions {
   writes?: WriteBatch;
   /** Told how each run this worker made ended (for metrics: `outbox_jobs_total`). */
   onSettled?: (kind: string, outcome: Outcome) => void;
+  /**
+   * The longest wait between tries of a room-bound job (default 30 s): every later notice of its room
+   * waits behind it, so under a flaky HipChat a long backoff would hold the whole room back.
+   */
+  roomBackoffMaxMs?: number;
 }
 
 const PRUNE_EVERY_MS = 10 * 60_000;
@@ -65,6 +80,7 @@ export class OutboxWorker {
   private readonly batchSize: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
+  private readonly roomBackoffMaxMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
@@ -88,6 +104,7 @@ export class OutboxWorker {
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
     this.writes = opts.writes ?? new WriteBatch(opts.db);
+    this.roomBackoffMaxMs = opts.roomBackoffMaxMs ?? 30_000;
     this.roomBoundKinds = new Set(Object.entries(opts.handlers).filter(([, h]) => h.roomBound).map(([kind]) => kind));
   }
 
@@ -166,6 +183,7 @@ export class OutboxWorker {
       const roomBound = this.roomBoundKinds.has(job.kind);
       if (blocked && roomBound) {
         if (!this.isLost(job)) await this.writes.run((trx) => deferJob(trx, job, this.workerId));
+        this.held.delete(job.id);
         continue;
       }
       let outcome: Outcome;
@@ -176,6 +194,9 @@ export class OutboxWorker {
         outcome = 'lost';
       }
       this.opts.onSettled?.(job.kind, outcome);
+      // Settled (done, put back, or given up) or lost: no longer this worker's to renew, so the
+      // heartbeat must not take the lease it no longer has for one taken over.
+      this.held.delete(job.id);
       if (roomBound && (outcome === 'waits' || outcome === 'lost')) blocked = true;
     }
   }
@@ -253,14 +274,30 @@ export class OutboxWorker {
       return 'lost';
     }
     const retryable = err?.retryable !== false;
+    // "Not now" is not a failure: a 429 with its Retry-After, or a deliberate wait, puts the job back
+    // without spending the attempt, as waiting for HipChat's budget does. Otherwise a few rate limits
+    // among real failures would give an invite up while the peer works.
+    const notNow = retryable && (err?.waited === true || err?.code === 'rate_limited');
+    if (notNow) {
+      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : this.backoff(job);
+      if (!(await waitJob(this.opts.db, job, this.workerId, wait, message, FREE_WAITS_MS))) return this.lostAtSettle(log);
+      log.info({ error: message, retryInMs: wait }, 'job told to wait; will run again without spending an attempt');
+      return 'waits';
+    }
     if (retryable && job.attempts < job.maxAttempts) {
-      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : backoffMs(job.attempts, this.backoffBaseMs, this.backoffMaxMs);
+      const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : this.backoff(job);
       if (!(await this.writes.run((trx) => retryJob(trx, job, this.workerId, wait, message)))) return this.lostAtSettle(log);
       log.warn({ error: message, retryInMs: wait }, 'job failed; will retry');
       return 'waits';
     }
     log.error({ error: message, attempts: job.attempts }, retryable ? 'job gave up after its last attempt' : 'job failed permanently');
     return this.giveUp(job, handler, message, log);
+  }
+
+  /** Exponential backoff, capped lower for a room-bound job, which holds up its room. */
+  private backoff(job: Job): number {
+    const max = this.roomBoundKinds.has(job.kind) ? Math.min(this.backoffMaxMs, this.roomBackoffMaxMs) : this.backoffMaxMs;
+    return backoffMs(job.attempts, this.backoffBaseMs, max);
   }
 
   /** The failure hook, then the job marked failed: a crash in between runs the hook again rather than never. */

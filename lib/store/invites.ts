@@ -189,6 +189,18 @@ export async function listActiveEventInvites(db: Executor, installationId: strin
   return rows.map(inviteFromRow);
 }
 
+/** Every installation's invites whose xMatters event is known and not over, made since `since` (bounded). */
+export async function listAllActiveEventInvites(db: Executor, since: number, limit = 5000): Promise<Invite[]> {
+  const rows = await db('invites')
+    .where({ state: 'confirmed' })
+    .whereNotNull('event_id')
+    .where('created_at', '>', since)
+    .where((q) => q.whereNull('event_status').orWhereNotIn('event_status', ['terminated', 'terminated_external', 'suspended']))
+    .orderBy('created_at')
+    .limit(limit);
+  return rows.map(inviteFromRow);
+}
+
 /** The invite whose xMatters event has this numeric id (callbacks that carry no invite_id). */
 export async function findInviteByEvent(db: Executor, installationId: string, eventIdentifier: number): Promise<Invite | undefined> {
   const row = await db('invites').where({ installation_id: installationId, event_identifier: eventIdentifier }).first();

@@ -173,6 +173,20 @@ export function failJob(db: Executor, job: Job, workerId: string, error: string)
   return settle(db, job, workerId, { state: 'failed', last_error: error, attempts: Math.min(job.attempts, job.maxAttempts) });
 }
 
+/**
+ * Back to pending, due `delayMs` from now, without counting the attempt while the job is younger than
+ * `freeForMs` (by the database's clock): the peer said "not now" (a rate limit's 429, or a deliberate
+ * wait), it did not fail. Past that age, waits count, so a peer that never stops refusing still ends it.
+ */
+export function waitJob(db: Db, job: Job, workerId: string, delayMs: number, error: string, freeForMs: number): Promise<boolean> {
+  return settle(db, job, workerId, {
+    state: 'pending',
+    run_at: dbTime(db, delayMs),
+    last_error: error,
+    attempts: db.raw(`case when created_at > ${nowSql(db)} - cast(? as bigint) then attempts - 1 else attempts end`, [Math.round(freeForMs)]),
+  });
+}
+
 /** Puts a job back without counting the attempt: it waited (for a rate limit, or behind its room's earlier job), it did not fail. */
 export function deferJob(db: Executor, job: Job, workerId: string, runAt?: number): Promise<boolean> {
   return settle(db, job, workerId, { state: 'pending', attempts: job.attempts - 1, ...(runAt === undefined ? {} : { run_at: Math.round(runAt) }) });

@@ -5,7 +5,7 @@ import type { Recipient } from './rank';
 import { type RestContext, getJson } from './rest';
 import { displayNameOf, groupSchema, pageSchema, personSchema, personWithDevicesSchema } from './schemas';
 import { searchRecipients } from './search';
-import { type EventQuery, type XMattersEvent, addComment, findEvents } from './events';
+import { type EventQuery, type UserResponse, type XMattersEvent, addComment, findEvents, listResponses } from './events';
 import { type TriggerBody, trigger } from './trigger';
 import { type OnCallNow, whoIsOnCall } from './on-call';
 
@@ -45,6 +45,8 @@ export interface XMattersClient {
   addComment(eventId: string, comment: string): Promise<string>;
   /** Who a group reaches now, step by step; `found: false` when xMatters has no such group (visible to the user). */
   whoIsOnCall(groupName: string): Promise<OnCallNow>;
+  /** Every response given on the event (user deliveries), for reconciling missed callbacks. */
+  listResponses(eventId: string): Promise<UserResponse[]>;
 }
 
 export function createXMattersClient(options: XMattersClientOptions): XMattersClient {
@@ -60,6 +62,7 @@ export function createXMattersClient(options: XMattersClientOptions): XMattersCl
     findEvents: (query) => findEvents(ctx, query),
     addComment: (eventId, comment) => addComment(ctx, eventId, comment),
     whoIsOnCall: (groupName) => whoIsOnCall(ctx, groupName),
+    listResponses: (eventId) => listResponses(ctx, eventId),
   };
 }
 

@@ -39,3 +39,46 @@ export async function addComment(ctx: RestContext, eventId: string, comment: str
   const created = await postJson(ctx, `${ctx.baseUrl}/events/${encodeURIComponent(eventId)}/annotations`, { comment }, annotationSchema);
   return created.id;
 }
+
+// "Get user delivery data" (GET /events/{eventID}/user-deliveries, xmapi #get-user-delivery-data; E17):
+// per person notified, their notifications and every response on each. Read loosely: only the fields
+// the add-on uses, each optional where the reference may leave it out.
+const userDeliverySchema = z.object({
+  person: z.object({ targetName: z.string() }),
+  notifications: z
+    .object({
+      data: z.array(
+        z.object({
+          recipient: z.object({ name: z.string().nullish() }).nullish(),
+          responses: z.object({ data: z.array(z.object({ text: z.string().nullish(), comment: z.string().nullish(), response: z.object({ text: z.string().nullish() }).nullish() })) }).nullish(),
+        }),
+      ),
+    })
+    .nullish(),
+});
+
+export interface UserResponse {
+  targetName: string;
+  response: string;
+  comment: string | null;
+  device: string | null;
+}
+
+/** Every response given on an event, oldest first per person, read page by page (bounded). */
+export async function listResponses(ctx: RestContext, eventId: string): Promise<UserResponse[]> {
+  const out: UserResponse[] = [];
+  const limit = 100;
+  for (let offset = 0, pages = 0; pages < 20; offset += limit, pages++) {
+    const page = await getJson(ctx, `${ctx.baseUrl}/events/${encodeURIComponent(eventId)}/user-deliveries`, { embed: 'responses', offset, limit, at: new Date().toISOString() }, pageSchema(userDeliverySchema));
+    for (const item of page.data) {
+      for (const n of item.notifications?.data ?? []) {
+        for (const r of n.responses?.data ?? []) {
+          const text = r.text ?? r.response?.text;
+          if (text) out.push({ targetName: item.person.targetName, response: text, comment: r.comment?.trim() ? r.comment.trim() : null, device: n.recipient?.name ?? null });
+        }
+      }
+    }
+    if (!page.links?.next || page.data.length < limit) break;
+  }
+  return out;
+}

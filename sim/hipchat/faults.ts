@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
+import { delayAnswer, RandomFailures, randomFailuresSchema, type Failure, type RandomFailuresSpec } from '../random-failures';
 
 export interface InjectedFailure {
   status: number;
@@ -21,6 +23,8 @@ export const faultsPatchSchema = z
     failNext: failureSchema,
     tokenFailNext: failureSchema,
     tokenHang: z.number().int().min(1).max(600_000).nullable(),
+    /** A seeded share of `/v2` calls fails at random (sim/random-failures.ts); null stops it. */
+    random: randomFailuresSchema.nullable(),
   })
   .partial()
   .strict();
@@ -57,6 +61,32 @@ export class Faults {
   private readonly tokenFailures = new FailureQueue();
   private tokenHangMs: number | null = null;
   private held = 0;
+  private randomFailures: RandomFailures | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  /**
+   * From now on a seeded share of `/v2` calls (token requests included) fails at random: 5xx, 429 with
+   * Retry-After, a reset connection, or a hang past the client's timeout after which the call is still
+   * done. Null stops it.
+   */
+  random(spec: RandomFailuresSpec | null): void {
+    this.randomFailures = spec ? new RandomFailures(spec) : undefined;
+  }
+
+  /** The random failure for the current `/v2` call, if it draws one. */
+  drawRandom(): Failure | undefined {
+    return this.randomFailures?.draw();
+  }
+
+  /** Holds the answer of a call that drew a `timeout`; the call itself is done at once. */
+  holdAnswer(res: ServerResponse, ms: number): void {
+    delayAnswer(res, ms, this.timers);
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
 
   /** The next `count` authenticated REST calls answer `status` (with `Retry-After` when given). */
   failNext(count: number, status: number, opts: { retryAfter?: number } = {}): void {
@@ -122,6 +152,7 @@ export class Faults {
     if (patch.failNext) this.failNext(patch.failNext.count, patch.failNext.status, patch.failNext);
     if (patch.tokenFailNext) this.tokenFailNext(patch.tokenFailNext.count, patch.tokenFailNext.status, patch.tokenFailNext);
     if (patch.tokenHang !== undefined) this.tokenHang(patch.tokenHang);
+    if (patch.random !== undefined) this.random(patch.random);
   }
 
   snapshot() {
@@ -133,6 +164,7 @@ export class Faults {
       tokenFailNext: this.tokenFailures.snapshot(),
       tokenHang: this.tokenHangMs,
       heldTokenRequests: this.held,
+      random: this.randomFailures?.snapshot() ?? null,
     };
   }
 }

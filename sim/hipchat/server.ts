@@ -122,11 +122,27 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
   const activity = new Activity(world, views, events, notifier);
 
   const v2 = express.Router();
-  v2.use(async (_req, res, next) => {
+  v2.use(async (req, res, next) => {
     if (faults.unavailable) {
       sendError(res, 503, 'HipChat is temporarily unavailable (simulated outage)');
       return;
     }
+    const failure = faults.drawRandom();
+    if (failure?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (failure?.kind === '429') {
+      res.set('Retry-After', String(failure.retryAfter));
+      sendError(res, 429, 'You have exceeded the rate limit (simulated failure)');
+      return;
+    }
+    if (failure?.kind === '5xx') {
+      sendError(res, failure.status, `Simulated failure (HTTP ${failure.status})`);
+      return;
+    }
+    // A timeout is done at once; its answer comes after the hang, when the client may have given up.
+    if (failure?.kind === 'timeout') faults.holdAnswer(res, failure.hangMs);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     next();
   });
@@ -232,6 +248,7 @@ export async function startHipChatSim(opts: HipChatSimOptions = {}): Promise<Hip
       oauth.tokenLifetimeSeconds = seconds;
     },
     async close() {
+      faults.close();
       await events.settle();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

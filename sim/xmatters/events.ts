@@ -120,7 +120,7 @@ export class EventStore {
     private readonly formOf: (formId: string) => { plan: SimPlan; form: SimForm } | undefined,
   ) {}
 
-  /** From now on, these people answer their notifications by themselves after `delayMs`. */
+  /** From now on, these people answer their notifications by themselves after `delayMs`; `*` is everyone without a rule of their own. */
   autoRespond(rules: Record<string, AutoResponse>): void {
     for (const [targetName, rule] of Object.entries(rules)) this.autoResponses.set(targetName, rule);
     for (const event of this.events) for (const n of event.notifications) this.scheduleAutoResponse(event, n);
@@ -361,7 +361,7 @@ export class EventStore {
   }
 
   private scheduleAutoResponse(event: SimEvent, notification: SimNotification): void {
-    const rule = this.autoResponses.get(notification.targetName);
+    const rule = this.autoResponses.get(notification.targetName) ?? this.autoResponses.get('*');
     if (!rule || notification.deliveryStatus !== 'Delivered' || notification.response) return;
     let settle = () => {};
     const done = new Promise<void>((resolve) => (settle = resolve));

@@ -39,6 +39,16 @@ export class PlanStore {
     this.plans.push(plan);
   }
 
+  /** Edit Plan → name, as an admin does before importing another copy of the same plan. */
+  rename(planId: string, name: string): SimPlan {
+    const plan = this.plan(planId);
+    const trimmed = name.trim();
+    if (trimmed === '' || trimmed.length > 100) throw new PlanError(400, 'A plan name is 1 to 100 characters.');
+    if (this.plans.some((p) => p !== plan && p.name.toLowerCase() === trimmed.toLowerCase())) throw new PlanError(409, `A plan named "${trimmed}" already exists.`);
+    plan.name = trimmed;
+    return plan;
+  }
+
   plan(planId: string): SimPlan {
     const plan = this.plans.find((p) => p.id === planId);
     if (!plan) throw new PlanError(404, `There is no plan ${planId}.`);

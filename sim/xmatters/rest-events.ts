@@ -71,6 +71,41 @@ export function eventsRouter(directory: Directory, plans: PlanStore, events: Eve
     list(res, () => paginate(event.comments, req.query, `${BASE}/events/${event.id}/annotations`, maxLimit, (c) => annotationJson(event, c, directory)));
   });
 
+  // "Get user delivery data" (xmapi #get-user-delivery-data; params embed, sortBy, sortOrder,
+  // deliveryStatus, offset, limit, at — xmatters-mcp's tool description says `at` is required there;
+  // the simulator takes it and ignores it). One item per person notified, with the notification and
+  // every response given on it (E17: the reference's example has one notification with two responses).
+  // The item's fields are the simulator's reading of that reference (person.targetName, notification
+  // recipient device name, responses' text/comment/received): the operation's schema could not be read
+  // here, so they are not checked against it.
+  router.get('/:id/user-deliveries', (req, res) => {
+    const event = events.find(req.params.id);
+    if (!event) return sendError(res, 404, `There is no event "${req.params.id}".`);
+    list(res, () =>
+      paginate(event.notifications, req.query, `${BASE}/events/${event.id}/user-deliveries`, maxLimit, (n) => ({
+        event: { id: event.id, eventId: String(event.eventIdentifier) },
+        person: { targetName: n.targetName, recipientType: 'PERSON' },
+        deliveryStatus: n.responses.length > 0 ? 'RESPONDED' : n.deliveryStatus === 'Delivered' ? 'DELIVERED' : 'FAILED',
+        notifications: {
+          count: 1,
+          total: 1,
+          data: [
+            {
+              deliveryStatus: n.deliveryStatus === 'Delivered' ? 'DELIVERED' : 'FAILED',
+              created: n.notifiedAt,
+              recipient: { targetName: n.device ? `${n.targetName}|${n.device}` : n.targetName, name: n.device, recipientType: 'DEVICE' },
+              responses: {
+                count: n.responses.length,
+                total: n.responses.length,
+                data: n.responses.map((r) => ({ received: r.at, text: r.response, comment: r.comment, response: { text: r.response } })),
+              },
+            },
+          ],
+        },
+      })),
+    );
+  });
+
   router.post('/:id/annotations', (req, res) => {
     const event = events.find(req.params.id);
     if (!event) return sendError(res, 404, `There is no event "${req.params.id}".`);

@@ -86,6 +86,8 @@ export interface XMattersSim {
   /** The admin sets an endpoint's URL or credentials after an import. */
   setEndpoint(planId: string, endpointName: string, change: EndpointChange): void;
   setInboundAuth(integrationId: string, authType: InboundAuth): void;
+  /** Edit Plan → name: throws PlanError for an empty, too long or taken name. */
+  renamePlan(planId: string, name: string): void;
   setPlanAccess(planId: string, targetNames: string[]): void;
   setFormSenders(formId: string, targetNames: string[]): void;
   setFormResponses(formId: string, responses: ResponseOption[]): void;
@@ -170,6 +172,7 @@ export async function startXMattersSim(opts: XMattersSimOptions = {}): Promise<X
     },
     setEndpoint: (planId, endpointName, change) => void plans.setEndpoint(planId, endpointName, change),
     setInboundAuth: (integrationId, authType) => void plans.setInboundAuth(integrationId, authType),
+    renamePlan: (planId, name) => void plans.rename(planId, name),
     setPlanAccess: (planId, targetNames) => void plans.setAccess(planId, targetNames),
     setFormSenders: (formId, targetNames) => void plans.setSenders(formId, targetNames),
     setFormResponses: (formId, responses) => void plans.setResponses(formId, responses),

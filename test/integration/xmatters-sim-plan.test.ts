@@ -239,3 +239,45 @@ describe('the plan the add-on offers', () => {
     assert.equal(sim.events.length, before);
   });
 });
+
+describe('renaming a plan (Edit Plan → name)', () => {
+  it('lets the same plan be imported again once the first copy has another name', () => {
+    const files = exportFiles();
+    files['engine.json'] = { ...files['engine.json'], name: 'Rename Me' };
+    const first = sim.importPlan(zipOf(files));
+    assert.throws(() => sim.importPlan(zipOf(files)), /already exists/);
+    sim.renamePlan(first.plan.id, 'Rename Me (room 1)');
+    const second = sim.importPlan(zipOf(files));
+    assert.equal(second.plan.name, 'Rename Me');
+    assert.equal(sim.plans.plan(first.plan.id).name, 'Rename Me (room 1)');
+    assert.notEqual(second.inbound[0]?.url, first.inbound[0]?.url, 'each copy has its own inbound integration');
+  });
+
+  it('refuses an empty or taken name and keeps the old one', () => {
+    const files = exportFiles();
+    files['engine.json'] = { ...files['engine.json'], name: 'Keep My Name' };
+    const { plan } = sim.importPlan(zipOf(files));
+    assert.throws(() => sim.renamePlan(plan.id, '  '), /1 to 100/);
+    assert.throws(() => sim.renamePlan(plan.id, 'rename me (ROOM 1)'), /already exists/);
+    assert.equal(sim.plans.plan(plan.id).name, 'Keep My Name');
+  });
+});
+
+describe('auto-responses for everyone', () => {
+  it('a "*" rule answers for every notified person without a rule of their own', async () => {
+    const own = await startXMattersSim({ people: 20, groups: 2, triggerDelayMs: 5 });
+    try {
+      own.autoRespond({ '*': { response: 'Accept', delayMs: 5 }, mmcbride: { response: 'Decline', delayMs: 5 } });
+      const res = await fetch(own.inviteUrl, {
+        method: 'POST',
+        headers: { Authorization: AUTH, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ properties: { invite_id: 'inv-all', room_name: 'Ops', description: 'DB down' }, recipients: [{ id: 'bsmith', recipientType: 'PERSON' }, { id: 'mmcbride', recipientType: 'PERSON' }] }),
+      });
+      assert.equal(res.status, 202);
+      await waitFor(() => own.events[0]?.notifications.every((n) => n.response !== null) === true, 'both answered');
+      assert.deepEqual(own.events[0]?.notifications.map((n) => [n.targetName, n.response]).sort(), [['bsmith', 'Accept'], ['mmcbride', 'Decline']]);
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -88,3 +88,61 @@ test('attempts that threw and a crash on the last one: failed, and the reason co
   assert.match(failed.lastError!, /worker stopped while running it once; no attempts left \(2 of 2 used\)/);
   assert.deepEqual(hooks, [failed.lastError]);
 });
+
+test('a peer that says "not now" (429 with Retry-After, or a deliberate wait) does not use up attempts; other failures still do', async () => {
+  const kind = 'test.rate-limited';
+  await enqueueJobs(q.db, [{ kind, installationId: q.installationId, payload: {}, maxAttempts: 3 }]);
+  const [queued] = await listJobs(q.db, { kind });
+  let runs = 0;
+  const refusals = [
+    Object.assign(new Error('xMatters is limiting requests (429). Try again in 0 seconds.'), { code: 'rate_limited', retryable: true, retryAfterSeconds: 0 }),
+    Object.assign(new Error('Waiting to see whether xMatters made the event'), { waited: true, retryable: true, retryAfterSeconds: 0 }),
+  ];
+  const hooks: string[] = [];
+  const worker = new OutboxWorker({
+    db: q.db,
+    handlers: {
+      [kind]: {
+        run: async () => {
+          runs += 1;
+          // Five "not now" answers (more than max_attempts), then one real failure, then success.
+          if (runs <= 5) throw refusals[runs % 2]!;
+          if (runs === 6) throw Object.assign(new Error('xMatters had a problem (500)'), { retryable: true, retryAfterSeconds: 0 });
+        },
+        onFailed: async (_job, error) => void hooks.push(error),
+      },
+    },
+    log: silent,
+  });
+  for (let i = 0; i < 7; i++) {
+    await waitFor(async () => (await readDbNow(q.db)) >= (await findJob(q.db, queued!.id))!.runAt, 'the job is due');
+    await worker.runOnce();
+  }
+  const job = (await findJob(q.db, queued!.id))!;
+  assert.deepEqual([job.state, runs, hooks], ['done', 7, []], 'run seven times and done, never given up');
+  assert.equal(job.attempts, 2, 'the attempts counted are the failure and the success');
+});
+
+test('a room-bound job that keeps failing retries within roomBackoffMaxMs, since every notice of its room waits behind it', async () => {
+  const kind = 'test.room-bound-flaky';
+  await enqueueJobs(q.db, [{ kind, installationId: q.installationId, roomId: 7, payload: {}, maxAttempts: 10 }]);
+  const [queued] = await listJobs(q.db, { kind });
+  const worker = new OutboxWorker({
+    db: q.db,
+    handlers: { [kind]: { roomBound: true, run: async () => Promise.reject(Object.assign(new Error('HipChat answered 502'), { retryable: true })) } },
+    log: silent,
+    backoffBaseMs: 400,
+    backoffMaxMs: 600_000,
+    roomBackoffMaxMs: 500,
+  });
+  const waits: number[] = [];
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    await waitFor(async () => (await readDbNow(q.db)) >= (await findJob(q.db, queued!.id))!.runAt, `attempt ${attempt} is due`, 10_000);
+    assert.equal(await worker.runOnce(), 1);
+    const job = (await findJob(q.db, queued!.id))!;
+    waits.push(job.runAt - (await readDbNow(q.db)));
+  }
+  // Uncapped, the fifth wait would be 3.2–6.4 s (400 ms · 2⁴, with jitter).
+  assert.ok(waits.every((w) => w <= 500), `waits ${waits.join(', ')} ms`);
+  assert.equal((await findJob(q.db, queued!.id))!.attempts, 5);
+});

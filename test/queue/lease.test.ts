@@ -78,3 +78,29 @@ test('a worker whose renewal finds the lease taken over logs it and does not set
   assert.equal((await q.db('jobs').where({ id: queued!.id }).first()).locked_by, 'another-worker');
   assert.equal(after.attempts, 1);
 });
+
+test('a job finished earlier in a batch is no longer held: the heartbeat for the slow one beside it logs no lost lease', async () => {
+  const slowKind = 'test.slow-beside';
+  const quickKind = 'test.quick-beside';
+  const slow = heldOpen();
+  let quickRuns = 0;
+  const { log, lines } = capturedLog();
+  await enqueueJobs(q.db, [
+    { kind: quickKind, installationId: q.installationId, payload: {} },
+    { kind: slowKind, installationId: q.installationId, payload: {} },
+  ]);
+  const [quick] = await listJobs(q.db, { kind: quickKind });
+  const [held] = await listJobs(q.db, { kind: slowKind });
+  const worker = new OutboxWorker({ db: q.db, handlers: { [slowKind]: slow.handler, [quickKind]: { async run() { quickRuns++; } } }, log, leaseMs: 600 });
+  const running = worker.runOnce();
+  await slow.started;
+  await waitFor(async () => (await findJob(q.db, quick!.id))!.state === 'done', 'the quick job is done');
+  const leaseAfterQuick = (await findJob(q.db, held!.id))!.leaseUntil!;
+  // Two renewals later (one every 200 ms) the heartbeat has looked at the held jobs again.
+  await waitFor(async () => (await findJob(q.db, held!.id))!.leaseUntil! > leaseAfterQuick + 300, 'the slow job\'s lease was renewed after the quick one finished', 20_000);
+  slow.finish();
+  assert.equal(await running, 2);
+  assert.equal(quickRuns, 1);
+  assert.equal((await findJob(q.db, held!.id))!.state, 'done');
+  assert.deepEqual(lines.filter((line) => line.includes('lease lost') || line.includes('taken over')), [], 'no lost lease is reported');
+});
