@@ -99,6 +99,9 @@ async function drain(label: string, sims: Child<SimsInfo>, addon: Child<AddonInf
   const before = await sims.call<{ rateLimit: number; floodControl: number }>('limitRefusals');
   // Each installation's notices go to `roomCount / installationCount` rooms, installation i's to rooms i, i + n, …
   const perInstallation = noticeCount / installationCount;
+  // BENCH_CPU_PROF=<dir>: a CPU profile of the add-on while it drains (slower; read its shares, not its rate).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) await addon.call('profileStart');
   const started = performance.now();
   const notices = await addon.call<number>('queueNotices', { installations: ids, rooms, perInstallation, pairRooms: true });
   let states: Record<string, number> = {};
@@ -109,6 +112,7 @@ async function drain(label: string, sims: Child<SimsInfo>, addon: Child<AddonInf
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const seconds = (performance.now() - started) / 1000;
+  if (profileDir) console.log(`CPU profile of the add-on: ${await addon.call<string>('profileStop', { dir: profileDir, name: `queue-${label.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}` })}`);
   const after = await sims.call<{ rateLimit: number; floodControl: number }>('limitRefusals');
   const report: DrainReport = {
     label,
