@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Knex } from 'knex';
 import type { Logger } from '../logger';
 import type { HipChatSpend, JobBudget } from '../outbox/budget';
 import type { Db } from '../store/db';
@@ -60,8 +61,9 @@ export class HipChatBudget implements JobBudget {
     return renewReservations(this.db, jobIds);
   }
 
-  release(job: Job): Promise<void> {
-    return this.writes.run((trx) => releaseReservations(trx, job.id));
+  release(jobs: Job[], trx?: Knex.Transaction): Promise<void> {
+    const ids = jobs.map((job) => job.id);
+    return trx ? releaseReservations(trx, ids) : this.writes.run((batch) => releaseReservations(batch, ids));
   }
 
   /** HipChatClient's hook, after each request it sent (answered or not). A failure to count is logged, never thrown. */

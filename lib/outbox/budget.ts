@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Job } from '../store/jobs';
 
 /** What one run of a job may spend of HipChat's budget: REST calls, and how many of them are room notifications. */
@@ -17,6 +18,6 @@ export interface JobBudget {
   within<T>(job: Job, work: () => Promise<T>): Promise<T>;
   /** Keeps the reservations of jobs that are still running from ageing out. */
   renew(jobIds: number[]): Promise<void>;
-  /** Gives back what the job reserved and did not spend. */
-  release(job: Job): Promise<void>;
+  /** Gives back what the jobs reserved and did not spend; in `trx` when given (to share the commit that settles them). */
+  release(jobs: Job[], trx?: Knex.Transaction): Promise<void>;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { Db } from '../store/db';
-import { claimJobs, completeJob, deferJob, failJob, pruneOldRows, renewLeases, retryJob, waitJob, type Job } from '../store/jobs';
-import { recordDelivery } from '../store/activity';
+import { claimJobs, completeJob, completeJobs, deferJob, failJob, pruneOldRows, renewLeases, retryJob, waitJob, type Job } from '../store/jobs';
+import { recordDeliveries, recordDelivery, type DeliveryRecord } from '../store/activity';
 import { backoffMs } from './backoff';
 import { traced, type CallTrace } from './call-trace';
 import type { HipChatSpend, JobBudget } from './budget';
@@ -50,6 +50,11 @@ export interface WorkerOptions {
   pollMs?: number;
   leaseMs?: number;
   batchSize?: number;
+  /**
+   * The most jobs the polling loop keeps in hand at once (default 5 × batchSize): it claims another
+   * batch while earlier ones still run, so a few slow rooms do not hold up the rest of the queue.
+   */
+  maxInFlight?: number;
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   /** Where the settling writes of concurrent jobs are committed together (one of its own by default). */
@@ -67,6 +72,16 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 
 export type Outcome = 'done' | 'failed' | 'waits' | 'lost';
 
+interface Completion {
+  job: Job;
+  /** It held a budget reservation, whose unused slots go back. */
+  released: boolean;
+  record: DeliveryRecord | undefined;
+  log: Logger;
+  resolve(completed: boolean): void;
+  reject(err: unknown): void;
+}
+
 /**
  * The delivery queue's worker: claims due jobs with a lease (renewed while they run), runs them — a
  * room's jobs one after another in id order, everything else in parallel — and settles each as done,
@@ -78,6 +93,7 @@ export class OutboxWorker {
   private readonly pollMs: number;
   private readonly leaseMs: number;
   private readonly batchSize: number;
+  private readonly maxInFlight: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly roomBackoffMaxMs: number;
@@ -95,12 +111,19 @@ export class OutboxWorker {
   private readonly writes: WriteBatch;
   private heartbeat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
+  /** The polling loop's claims still running, each until all its lanes have settled. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private inFlightJobs = 0;
+  /** Jobs that ran to completion, waiting to be marked done together (one commit, a few statements). */
+  private readonly completions: Completion[] = [];
+  private completing = false;
 
   constructor(private readonly opts: WorkerOptions) {
     this.workerId = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
     this.pollMs = opts.pollMs ?? 1000;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.batchSize = opts.batchSize ?? 20;
+    this.maxInFlight = Math.max(this.batchSize, opts.maxInFlight ?? 5 * this.batchSize);
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
     this.writes = opts.writes ?? new WriteBatch(opts.db);
@@ -119,6 +142,7 @@ export class OutboxWorker {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
   }
 
   /** Polls now instead of at the next tick: called after enqueueing in this process. */
@@ -133,22 +157,45 @@ export class OutboxWorker {
 
   /** Claims and runs one batch; resolves with how many jobs it claimed. */
   async runOnce(): Promise<number> {
-    const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, leaseMs: this.leaseMs, limit: this.batchSize, kinds: Object.keys(this.opts.handlers), roomBound: [...this.roomBoundKinds] });
+    const { jobs, settled } = await this.claimAndRun(this.batchSize);
+    await settled;
+    await this.pruneNowAndThen();
+    return jobs.length;
+  }
+
+  /**
+   * Claims up to `limit` jobs and starts their lanes; `settled` resolves once every lane has ended.
+   * A room's later jobs are not claimable while an earlier one is leased (lib/store/jobs.ts), so
+   * claims that overlap never run one room's jobs side by side.
+   */
+  private async claimAndRun(limit: number): Promise<{ jobs: Job[]; settled: Promise<void> }> {
+    const jobs = await claimJobs(this.opts.db, { workerId: this.workerId, leaseMs: this.leaseMs, limit, kinds: Object.keys(this.opts.handlers), roomBound: [...this.roomBoundKinds] });
     const claimedAt = performance.now();
-    for (const job of jobs) this.held.set(job.id, { lost: false, since: claimedAt });
+    const entries = jobs.map((job) => {
+      const entry = { lost: false, since: claimedAt };
+      this.held.set(job.id, entry);
+      return entry;
+    });
     this.startHeartbeat();
-    try {
-      await Promise.all(lanesOf(jobs).map((lane) => this.runLane(lane)));
-    } finally {
-      for (const job of jobs) this.held.delete(job.id);
+    const settled = Promise.all(lanesOf(jobs).map((lane) => this.runLane(lane))).then(
+      () => undefined,
+      (err: unknown) => this.opts.log.error({ err }, 'a lane of jobs ended with an error'),
+    ).finally(() => {
+      // Only this claim's own entries: a job settled here (put back) may already be in a later claim.
+      jobs.forEach((job, i) => {
+        if (this.held.get(job.id) === entries[i]) this.held.delete(job.id);
+      });
       if (this.held.size === 0) this.stopHeartbeat();
-    }
+    });
+    return { jobs, settled };
+  }
+
+  private async pruneNowAndThen(): Promise<void> {
     // Pacing only: an interval on this instance's clock, never compared with stored times.
     if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
       this.lastPrune = Date.now();
       await pruneOldRows(this.opts.db);
     }
-    return jobs.length;
   }
 
   private schedule(delayMs: number): void {
@@ -160,17 +207,44 @@ export class OutboxWorker {
     }, delayMs);
   }
 
+  /**
+   * One poll of the loop: claims a batch when there is room for one (or nothing is in hand), and leaves
+   * it running. It polls again at once while claims come back full and there is room; when the worker
+   * is full, the end of a claim in hand brings the next poll; when nothing was due, pollMs later.
+   */
   private async tick(): Promise<void> {
-    let handled = 0;
+    let claimed = 0;
+    let limit = 0;
     try {
-      handled = await this.runOnce();
+      const room = this.maxInFlight - this.inFlightJobs;
+      if (room >= this.batchSize || this.inFlightJobs === 0) {
+        limit = Math.min(this.batchSize, room);
+        const { jobs, settled } = await this.claimAndRun(limit);
+        claimed = jobs.length;
+        if (claimed > 0) this.track(claimed, settled);
+      }
+      await this.pruneNowAndThen();
     } catch (err) {
       this.opts.log.error({ err }, 'outbox poll failed');
     }
     if (this.stopped) return;
-    const again = handled > 0 || this.wakeRequested;
+    const full = this.maxInFlight - this.inFlightJobs < this.batchSize && this.inFlightJobs > 0;
+    const again = !full && ((limit > 0 && claimed === limit) || this.wakeRequested);
     this.wakeRequested = false;
-    this.schedule(again ? 0 : this.pollMs);
+    if (again) this.schedule(0);
+    else if (!full) this.schedule(this.pollMs);
+    // Full: `track` polls when a claim in hand ends.
+  }
+
+  private track(count: number, settled: Promise<void>): void {
+    this.inFlightJobs += count;
+    const done: Promise<void> = settled.finally(() => {
+      this.inFlightJobs -= count;
+      this.inFlight.delete(done);
+      // Its jobs are settled: room for more, and a room's next job may have become due.
+      if (!this.stopped) this.wake();
+    });
+    this.inFlight.add(done);
   }
 
   /**
@@ -181,9 +255,15 @@ export class OutboxWorker {
     let blocked = false;
     for (const job of lane) {
       const roomBound = this.roomBoundKinds.has(job.kind);
+      // Once settled, the job may be claimed again (by this worker too) before this lane goes on:
+      // only this run's own entry is removed.
+      const entry = this.held.get(job.id);
+      const letGo = () => {
+        if (this.held.get(job.id) === entry) this.held.delete(job.id);
+      };
       if (blocked && roomBound) {
         if (!this.isLost(job)) await this.writes.run((trx) => deferJob(trx, job, this.workerId));
-        this.held.delete(job.id);
+        letGo();
         continue;
       }
       let outcome: Outcome;
@@ -196,7 +276,7 @@ export class OutboxWorker {
       this.opts.onSettled?.(job.kind, outcome);
       // Settled (done, put back, or given up) or lost: no longer this worker's to renew, so the
       // heartbeat must not take the lease it no longer has for one taken over.
-      this.held.delete(job.id);
+      letGo();
       if (roomBound && (outcome === 'waits' || outcome === 'lost')) blocked = true;
     }
   }
@@ -228,20 +308,74 @@ export class OutboxWorker {
     } catch (error) {
       failure = { error };
     }
-    if (reserved) await budget!.release(job);
     if (failure) {
+      if (reserved) await budget!.release([job]);
       const err = failure.error as SteeringError & { status?: number };
       const outcome = await this.settleFailure(job, handler, err, log);
       await this.record(job, outcome, run.trace, String(err?.message ?? err), log, err?.status);
       return outcome;
     }
     if (this.isLost(job)) {
+      if (reserved) await budget!.release([job]);
       log.warn('job finished after its lease was taken over; not settled here');
       return 'lost';
     }
-    if (!(await this.writes.run((trx) => completeJob(trx, job, this.workerId)))) return this.lostAtSettle(log);
-    await this.record(job, 'done', run.trace, null, log);
-    return 'done';
+    const completed = await this.complete({ job, released: Boolean(reserved), record: this.deliveryRecord(job, 'done', run.trace, null), log });
+    return completed ? 'done' : this.lostAtSettle(log);
+  }
+
+  /**
+   * Marks a job done, with its reservation's unused slots given back and its activity-log row, in one
+   * commit; the jobs that finish while that commit is being written are marked done together in the
+   * next (a statement for all of them, not a few per job). Resolves false when the lease was lost.
+   */
+  private complete(completion: Omit<Completion, 'resolve' | 'reject'>): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.completions.push({ ...completion, resolve, reject });
+      void this.flushCompletions();
+    });
+  }
+
+  private async flushCompletions(): Promise<void> {
+    if (this.completing) return;
+    this.completing = true;
+    try {
+      while (this.completions.length > 0) {
+        const group = this.completions.splice(0, 200);
+        let done: Set<number>;
+        try {
+          done = await this.writes.run(async (trx) => {
+            const released = group.filter((c) => c.released).map((c) => c.job);
+            if (released.length) await this.opts.budget!.release(released, trx);
+            const completed = await completeJobs(trx, group.map((c) => c.job.id), this.workerId);
+            const records = group.filter((c) => c.record && completed.has(c.job.id)).map((c) => c.record!);
+            if (records.length) await recordDeliveries(trx, records);
+            return completed;
+          });
+        } catch (err) {
+          // One at a time, the log row on its own: a row that cannot be written must not undo a delivery.
+          if (group.length > 1) this.opts.log.warn({ err, jobs: group.length }, 'could not mark jobs done together; marking each on its own');
+          for (const c of group) await this.completeAlone(c);
+          continue;
+        }
+        for (const c of group) c.resolve(done.has(c.job.id));
+      }
+    } finally {
+      this.completing = false;
+    }
+  }
+
+  private async completeAlone(c: Completion): Promise<void> {
+    try {
+      const completed = await this.writes.run(async (trx) => {
+        if (c.released) await this.opts.budget!.release([c.job], trx);
+        return completeJob(trx, c.job, this.workerId);
+      });
+      if (completed && c.record) await this.writeRecord(c.record, c.log);
+      c.resolve(completed);
+    } catch (err) {
+      c.reject(err);
+    }
   }
 
   /**
@@ -249,19 +383,29 @@ export class OutboxWorker {
    * Never fails the job: the delivery happened (or not) whatever the log says.
    */
   private async record(job: Job, outcome: Outcome, trace: CallTrace | undefined, error: string | null, log: Logger, errorStatus?: number): Promise<void> {
-    if (outcome === 'lost' || (outcome !== 'failed' && !trace?.calls)) return;
+    const row = this.deliveryRecord(job, outcome, trace, error, errorStatus);
+    if (row) await this.writeRecord(row, log);
+  }
+
+  private deliveryRecord(job: Job, outcome: Outcome, trace: CallTrace | undefined, error: string | null, errorStatus?: number): DeliveryRecord | undefined {
+    if (outcome === 'lost' || (outcome !== 'failed' && !trace?.calls)) return undefined;
+    return {
+      installationId: job.installationId,
+      jobId: job.id,
+      kind: job.kind,
+      roomId: job.roomId,
+      peer: trace?.last?.peer ?? null,
+      outcome: outcome === 'done' ? 'delivered' : outcome === 'failed' ? 'failed' : 'retrying',
+      statusCode: errorStatus ?? trace?.last?.status ?? null,
+      error: outcome === 'done' ? null : error,
+      attempts: Math.min(job.attempts, job.maxAttempts),
+    };
+  }
+
+  private async writeRecord(row: DeliveryRecord, log: Logger): Promise<void> {
     try {
-      await recordDelivery(this.opts.db, {
-        installationId: job.installationId,
-        jobId: job.id,
-        kind: job.kind,
-        roomId: job.roomId,
-        peer: trace?.last?.peer ?? null,
-        outcome: outcome === 'done' ? 'delivered' : outcome === 'failed' ? 'failed' : 'retrying',
-        statusCode: errorStatus ?? trace?.last?.status ?? null,
-        error: outcome === 'done' ? null : error,
-        attempts: Math.min(job.attempts, job.maxAttempts),
-      });
+      // Shares the commit of the settling writes around it (on SQLite a sync to disk per row otherwise).
+      await this.writes.run((trx) => recordDelivery(trx, row));
     } catch (err) {
       log.warn({ err }, 'could not write the activity log');
     }
@@ -280,7 +424,7 @@ export class OutboxWorker {
     const notNow = retryable && (err?.waited === true || err?.code === 'rate_limited');
     if (notNow) {
       const wait = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : this.backoff(job);
-      if (!(await waitJob(this.opts.db, job, this.workerId, wait, message, FREE_WAITS_MS))) return this.lostAtSettle(log);
+      if (!(await this.writes.run((trx) => waitJob(trx, job, this.workerId, wait, message, FREE_WAITS_MS)))) return this.lostAtSettle(log);
       log.info({ error: message, retryInMs: wait }, 'job told to wait; will run again without spending an attempt');
       return 'waits';
     }

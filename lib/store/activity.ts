@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from './db';
 import { nullableString, toMs } from './db';
 import { dbTime } from './clock';
@@ -46,8 +47,22 @@ export interface DeliveryRecord {
   attempts: number;
 }
 
+const MERGED = ['peer', 'outcome', 'status_code', 'error', 'attempts', 'updated_at'];
+
+/** Many jobs' runs settled (one statement per 50): each row made, or brought up to date. */
+export async function recordDeliveries(db: Knex.Transaction, records: DeliveryRecord[]): Promise<void> {
+  for (let i = 0; i < records.length; i += 50) {
+    const rows = records.slice(i, i + 50).map((r) => ({
+      installation_id: r.installationId, source: 'delivery', job_id: r.jobId, kind: r.kind, room_id: r.roomId,
+      peer: r.peer, outcome: r.outcome, status_code: r.statusCode, error: clean(r.error), attempts: r.attempts,
+      created_at: dbTime(db), updated_at: dbTime(db),
+    }));
+    await db('activity').insert(rows).onConflict('job_id').merge(MERGED);
+  }
+}
+
 /** A job's run settled: its row is made, or brought up to date. */
-export async function recordDelivery(db: Db, r: DeliveryRecord): Promise<void> {
+export async function recordDelivery(db: Db | Knex.Transaction, r: DeliveryRecord): Promise<void> {
   const fields = { peer: r.peer, outcome: r.outcome, status_code: r.statusCode, error: clean(r.error), attempts: r.attempts, updated_at: dbTime(db) };
   await db('activity')
     .insert({ installation_id: r.installationId, source: 'delivery', job_id: r.jobId, kind: r.kind, room_id: r.roomId, ...fields, created_at: dbTime(db) })

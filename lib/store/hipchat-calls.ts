@@ -106,9 +106,9 @@ export async function renewReservations(db: Executor, jobIds: number[]): Promise
   await db('hipchat_calls').whereIn('job_id', jobIds).where({ state: 'reserved' }).update({ at: dbTime(db) });
 }
 
-/** Gives back a job's unused slots. */
-export async function releaseReservations(db: Executor, jobId: number): Promise<void> {
-  await db('hipchat_calls').where({ job_id: jobId, state: 'reserved' }).delete();
+/** Gives back the jobs' unused slots. */
+export async function releaseReservations(db: Executor, jobIds: number[]): Promise<void> {
+  for (let i = 0; i < jobIds.length; i += 200) await db('hipchat_calls').whereIn('job_id', jobIds.slice(i, i + 200)).where({ state: 'reserved' }).delete();
 }
 
 /** Housekeeping: rows older than any window. */

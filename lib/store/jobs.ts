@@ -95,6 +95,8 @@ const CLAIM_LOCK = 0x6f757462;
  * Jobs of the `roomBound` kinds form a lane per installation and room: one is claimable only when every
  * earlier unfinished job of its lane is claimable too (and so is in the same claim, which is in id
  * order), so a room's jobs run in order across workers; they also wait while their room is archived.
+ * The lane's first job that is not claimable (leased, or waiting for its time) is found once per lane
+ * (`blocker`), not once per later job: a claim costs about the same with 10 or 10,000 jobs queued.
  * On PostgreSQL claims are serialized with a transaction-scoped advisory lock: with SKIP LOCKED alone, a
  * second worker could take a room's job 2 while the first is still claiming job 1. SQLite runs the
  * single statement under its one writer lock. The jobs of an installation that is not active (revoked,
@@ -117,21 +119,27 @@ export async function claimJobs(db: Db, opts: { workerId: string; leaseMs: numbe
       updated_at = ${now}
     where id in (
       select j.id from jobs j
+      left join (
+        select b.installation_id, b.room_id, min(b.id) as first_id from (
+          select installation_id, room_id, id from jobs
+          where state = 'pending' and run_at > ${now} and kind in (${kinds}) and room_id is not null
+          union all
+          select installation_id, room_id, id from jobs
+          where state = 'running' and lease_until >= ${now} and kind in (${kinds}) and room_id is not null
+        ) b
+        group by b.installation_id, b.room_id
+      ) blocker on blocker.installation_id = j.installation_id and blocker.room_id = j.room_id
       where ${due('j')} and j.kind in (${marks(opts.kinds)})
         and exists (select 1 from installations i where i.oauth_id = j.installation_id and i.state = 'active')
         and not (j.kind in (${kinds}) and j.room_id is not null and (
           exists (select 1 from rooms r where r.installation_id = j.installation_id and r.room_id = j.room_id and r.archived = ?)
-          or exists (
-            select 1 from jobs k
-            where k.installation_id = j.installation_id and k.room_id = j.room_id and k.state in ('pending', 'running')
-              and k.id < j.id and k.kind in (${kinds}) and not ${due('k')}
-          )
+          or (blocker.first_id is not null and blocker.first_id < j.id)
         ))
       order by j.id
       limit ?
     ) and ${due('jobs')}
     returning *`;
-  const bindings = [Math.round(opts.leaseMs), opts.workerId, ...opts.kinds, ...roomBound, true, ...roomBound, opts.limit];
+  const bindings = [Math.round(opts.leaseMs), opts.workerId, ...roomBound, ...roomBound, ...opts.kinds, ...roomBound, true, opts.limit];
   const rows: Row[] = isPg(db)
     ? await db.transaction(async (trx) => {
         await trx.raw('select pg_advisory_xact_lock(?, 0)', [CLAIM_LOCK]);
@@ -163,6 +171,19 @@ export function completeJob(db: Executor, job: Job, workerId: string): Promise<b
   return settle(db, job, workerId, { state: 'done', last_error: null });
 }
 
+/** Many jobs done at once (one statement per 200); answers the ids whose lease was still this worker's. */
+export async function completeJobs(db: Knex.Transaction, jobIds: number[], workerId: string): Promise<Set<number>> {
+  const done = new Set<number>();
+  for (let i = 0; i < jobIds.length; i += 200) {
+    const rows: Row[] = await db('jobs')
+      .whereIn('id', jobIds.slice(i, i + 200))
+      .where({ state: 'running', locked_by: workerId })
+      .update({ state: 'done', last_error: null, lease_until: null, locked_by: null, updated_at: dbTime(db) }, ['id']);
+    for (const row of rows) done.add(Number(row.id));
+  }
+  return done;
+}
+
 /** Back to pending, due `delayMs` from now by the database's clock. */
 export function retryJob(db: Executor, job: Job, workerId: string, delayMs: number, error: string): Promise<boolean> {
   return settle(db, job, workerId, { state: 'pending', run_at: dbTime(db, delayMs), last_error: error });
@@ -178,7 +199,7 @@ export function failJob(db: Executor, job: Job, workerId: string, error: string)
  * `freeForMs` (by the database's clock): the peer said "not now" (a rate limit's 429, or a deliberate
  * wait), it did not fail. Past that age, waits count, so a peer that never stops refusing still ends it.
  */
-export function waitJob(db: Db, job: Job, workerId: string, delayMs: number, error: string, freeForMs: number): Promise<boolean> {
+export function waitJob(db: Executor, job: Job, workerId: string, delayMs: number, error: string, freeForMs: number): Promise<boolean> {
   return settle(db, job, workerId, {
     state: 'pending',
     run_at: dbTime(db, delayMs),
