@@ -5,7 +5,15 @@ import type { HipChatSpend, JobBudget } from '../outbox/budget';
 import type { Db } from '../store/db';
 import type { Job } from '../store/jobs';
 import { WriteBatch } from '../store/write-batch';
-import { recordCall, releaseReservations, renewReservations, reservationFitsAt, reserveCalls, type HipChatLimits, type Reservation } from '../store/hipchat-calls';
+import { recordCall, renewReservations, reservationFitsAt, reserveCalls, settleReservations, type HipChatLimits, type Reservation, type SlotUse } from '../store/hipchat-calls';
+
+/** A running job's reservation, and how much of it its calls have used. */
+interface Held {
+  jobId: number;
+  installationId: string;
+  reserved: { notifications: number; others: number };
+  used: { notifications: number; others: number };
+}
 
 /**
  * HipChat's limits, kept before HipChat has to refuse (docs/hipchat-connect.md §5): 500 requests per
@@ -30,11 +38,14 @@ export function classifyCall(method: string, url: string): { roomId: number | nu
 /**
  * Every HipChat REST call counted against its installation's budget, in the database so that all
  * instances share it. A job reserves what its handler declares before it runs (or is deferred to when
- * the window frees); calls inside the job use that reservation; calls elsewhere (routes) are recorded
- * as they are made.
+ * the window frees); calls inside the job use that reservation — its slots already count, so they are
+ * marked made when the job settles, in the commit that settles it — and calls past it or elsewhere
+ * (routes) are recorded as they are made.
  */
 export class HipChatBudget implements JobBudget {
-  private readonly currentJob = new AsyncLocalStorage<{ jobId: number; installationId: string }>();
+  private readonly currentJob = new AsyncLocalStorage<{ jobId: number; installationId: string; held?: Held }>();
+  /** Reservations granted to the jobs in hand (keyed by the claimed job, so a later claim starts afresh). */
+  private readonly held = new WeakMap<Job, Held>();
 
   constructor(
     private readonly db: Db,
@@ -49,21 +60,30 @@ export class HipChatBudget implements JobBudget {
       throw new Error(`A ${job.kind} job declares ${spend.hipchatCalls} HipChat calls (${spend.notifications} notifications), more than a window holds`);
     }
     const reservation: Reservation = { installationId: job.installationId, roomId: job.roomId, jobId: job.id, calls: spend.hipchatCalls, notifications: spend.notifications };
-    if (await this.writes.run((trx) => reserveCalls(trx, this.limits, reservation))) return { granted: true };
+    if (await this.writes.run((trx) => reserveCalls(trx, this.limits, reservation))) {
+      this.held.set(job, { jobId: job.id, installationId: job.installationId, reserved: { notifications: spend.notifications, others: spend.hipchatCalls - spend.notifications }, used: { notifications: 0, others: 0 } });
+      return { granted: true };
+    }
     return { granted: false, retryAt: await reservationFitsAt(this.db, this.limits, reservation) };
   }
 
   within<T>(job: Job, work: () => Promise<T>): Promise<T> {
-    return this.currentJob.run({ jobId: job.id, installationId: job.installationId }, work);
+    return this.currentJob.run({ jobId: job.id, installationId: job.installationId, held: this.held.get(job) }, work);
   }
 
   renew(jobIds: number[]): Promise<void> {
     return renewReservations(this.db, jobIds);
   }
 
+  /** Used slots become made calls, the others go back; may run twice (a shared commit rolled back), so it only reads `held`. */
   release(jobs: Job[], trx?: Knex.Transaction): Promise<void> {
-    const ids = jobs.map((job) => job.id);
-    return trx ? releaseReservations(trx, ids) : this.writes.run((batch) => releaseReservations(batch, ids));
+    const uses: SlotUse[] = jobs.map((job) => {
+      const held = this.held.get(job);
+      if (!held) return { jobId: job.id, notifications: 0, others: 0, all: false };
+      const { used, reserved } = held;
+      return { jobId: job.id, ...used, all: used.notifications === reserved.notifications && used.others === reserved.others };
+    });
+    return trx ? settleReservations(trx, uses) : this.writes.run((batch) => settleReservations(batch, uses));
   }
 
   /** HipChatClient's hook, after each request it sent (answered or not). A failure to count is logged, never thrown. */
@@ -71,7 +91,17 @@ export class HipChatBudget implements JobBudget {
     const job = this.currentJob.getStore();
     try {
       const made = { installationId, ...classifyCall(call.method, call.url), jobId: job?.installationId === installationId ? job.jobId : null };
-      await this.writes.run((trx) => recordCall(trx, made));
+      const held = made.jobId !== null ? job?.held : undefined;
+      if (held) {
+        // A reserved slot of its kind: it counts already, and becomes a made call when the job settles.
+        const kind = made.notification ? 'notifications' : 'others';
+        if (held.used[kind] < held.reserved[kind]) {
+          held.used[kind]++;
+          return;
+        }
+      }
+      // Past its reservation (counted here), the call is a row of its own.
+      await this.writes.run((trx) => recordCall(trx, made, { useSlot: !held }));
     } catch (err) {
       this.log.warn({ err, installationId }, 'could not count a HipChat call against the budget');
     }

@@ -51,7 +51,7 @@ export interface WorkerOptions {
   leaseMs?: number;
   batchSize?: number;
   /**
-   * The most jobs the polling loop keeps in hand at once (default 5 × batchSize): it claims another
+   * The most jobs the polling loop keeps in hand at once (default 100): it claims another
    * batch while earlier ones still run, so a few slow rooms do not hold up the rest of the queue.
    */
   maxInFlight?: number;
@@ -123,7 +123,7 @@ export class OutboxWorker {
     this.pollMs = opts.pollMs ?? 1000;
     this.leaseMs = opts.leaseMs ?? 60_000;
     this.batchSize = opts.batchSize ?? 20;
-    this.maxInFlight = Math.max(this.batchSize, opts.maxInFlight ?? 5 * this.batchSize);
+    this.maxInFlight = Math.max(this.batchSize, opts.maxInFlight ?? 100);
     this.backoffBaseMs = opts.backoffBaseMs ?? 2000;
     this.backoffMaxMs = opts.backoffMaxMs ?? 10 * 60_000;
     this.writes = opts.writes ?? new WriteBatch(opts.db);

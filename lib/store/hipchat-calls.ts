@@ -89,10 +89,11 @@ export async function reservationFitsAt(db: Db, limits: HipChatLimits, r: Reserv
 
 /**
  * One call made: it uses one of its job's reserved slots of the same kind (stamped with the time it
- * was made), or, outside a job or past what the job reserved, is recorded on its own.
+ * was made), or, outside a job or past what the job reserved (`useSlot: false` when the caller keeps
+ * count of the slots itself), is recorded on its own.
  */
-export async function recordCall(db: Executor, call: { installationId: string; roomId: number | null; notification: boolean; jobId: number | null }): Promise<void> {
-  if (call.jobId !== null) {
+export async function recordCall(db: Executor, call: { installationId: string; roomId: number | null; notification: boolean; jobId: number | null }, opts: { useSlot?: boolean } = {}): Promise<void> {
+  if (call.jobId !== null && opts.useSlot !== false) {
     const slot = db('hipchat_calls').select('id').where({ job_id: call.jobId, state: 'reserved', notification: call.notification }).orderBy('id').limit(1);
     const used = await db('hipchat_calls').whereIn('id', slot).where({ state: 'reserved' }).update({ state: 'made', at: dbTime(db) });
     if (used > 0) return;
@@ -104,6 +105,34 @@ export async function recordCall(db: Executor, call: { installationId: string; r
 export async function renewReservations(db: Executor, jobIds: number[]): Promise<void> {
   if (jobIds.length === 0) return;
   await db('hipchat_calls').whereIn('job_id', jobIds).where({ state: 'reserved' }).update({ at: dbTime(db) });
+}
+
+/** What a job has made of its reservation so far: the calls it made, of each kind. */
+export interface SlotUse {
+  jobId: number;
+  notifications: number;
+  others: number;
+  /** Every slot reserved was used: all of them become made calls (the common case, one statement for many jobs). */
+  all: boolean;
+}
+
+/**
+ * A job settled: the slots it used become made calls, stamped now (at or after each call, so the
+ * window holds them at least as long as HipChat does), and the rest are given back.
+ */
+export async function settleReservations(db: Executor, uses: SlotUse[]): Promise<void> {
+  const all = uses.filter((u) => u.all).map((u) => u.jobId);
+  for (let i = 0; i < all.length; i += 200) {
+    await db('hipchat_calls').whereIn('job_id', all.slice(i, i + 200)).where({ state: 'reserved' }).update({ state: 'made', at: dbTime(db) });
+  }
+  for (const use of uses.filter((u) => !u.all)) {
+    for (const [notification, count] of [[true, use.notifications], [false, use.others]] as const) {
+      if (count === 0) continue;
+      const slots = db('hipchat_calls').select('id').where({ job_id: use.jobId, state: 'reserved', notification }).orderBy('id').limit(count);
+      await db('hipchat_calls').whereIn('id', slots).update({ state: 'made', at: dbTime(db) });
+    }
+  }
+  await releaseReservations(db, uses.filter((u) => !u.all).map((u) => u.jobId));
 }
 
 /** Gives back the jobs' unused slots. */

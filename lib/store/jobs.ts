@@ -65,23 +65,21 @@ export const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** Adds jobs, stamped with the database's clock; usable inside the transaction that writes what the jobs deliver. */
 export async function enqueueJobs(db: Executor, jobs: NewJob[]): Promise<void> {
-  for (const job of jobs) {
-    const row = {
-      kind: job.kind,
-      installation_id: job.installationId,
-      room_id: job.roomId ?? null,
-      payload: JSON.stringify(job.payload),
-      dedupe_key: job.dedupeKey ?? null,
-      state: 'pending',
-      attempts: 0,
-      max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      run_at: dbTime(db, job.delayMs ?? 0),
-      created_at: dbTime(db),
-      updated_at: dbTime(db),
-    };
-    if (row.dedupe_key === null) await db('jobs').insert(row);
-    else await db('jobs').insert(row).onConflict('dedupe_key').ignore();
-  }
+  const rows = jobs.map((job) => ({
+    kind: job.kind,
+    installation_id: job.installationId,
+    room_id: job.roomId ?? null,
+    payload: JSON.stringify(job.payload),
+    dedupe_key: job.dedupeKey ?? null,
+    state: 'pending',
+    attempts: 0,
+    max_attempts: job.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    run_at: dbTime(db, job.delayMs ?? 0),
+    created_at: dbTime(db),
+    updated_at: dbTime(db),
+  }));
+  // 50 rows a statement (11 values each: within SQLite's 999 bindings); rows without a key never conflict.
+  for (let i = 0; i < rows.length; i += 50) await db('jobs').insert(rows.slice(i, i + 50)).onConflict('dedupe_key').ignore();
 }
 
 /** PostgreSQL advisory lock class of claims (two-key locks, so that they never meet other locks). */
