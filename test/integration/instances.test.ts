@@ -198,9 +198,21 @@ describe('two add-on processes on one PostgreSQL database', { skip: onPostgres ?
     try {
       const texts = await queueNotices('kill', oauthIds, rooms, 1000);
       const delivered = () => [...receivedCounts(rooms).values()].reduce((s, c) => s + c, 0);
-      await waitFor(async () => delivered() >= 150 && (await noticeRuns(b, 'done')) > 0, 'some notices were delivered, B among the deliverers', 60_000, 10);
-      const running = Number((await db('jobs').whereIn('installation_id', oauthIds).where({ state: 'running' }).count({ n: '*' }))[0]!.n);
-      b.process.child.kill('SIGKILL');
+      // Both instances holding jobs at that moment (a worker claims ahead, so one could hold every room's
+      // next job for a while and the other none): then B dies with jobs in hand.
+      const holders = async () => (await db('jobs').whereIn('installation_id', oauthIds).where({ state: 'running' }).distinct('locked_by')).length;
+      let running = 0;
+      await waitFor(
+        async () => {
+          if (!(delivered() >= 150 && (await noticeRuns(b, 'done')) > 0 && (await holders()) === 2)) return false;
+          running = Number((await db('jobs').whereIn('installation_id', oauthIds).where({ state: 'running' }).count({ n: '*' }))[0]!.n);
+          b.process.child.kill('SIGKILL');
+          return true;
+        },
+        'some notices were delivered, B among the deliverers, and both instances hold jobs',
+        60_000,
+        10,
+      );
       assert.equal(await b.process.exited, 'SIGKILL');
       const deliveredAtKill = delivered();
       assert.ok(deliveredAtKill < 1000, `the kill came mid-run (${deliveredAtKill} of 1,000 delivered)`);
