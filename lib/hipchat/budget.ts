@@ -9,8 +9,6 @@ import { recordCall, renewReservations, reservationFitsAt, reserveCalls, settleR
 
 /** A running job's reservation, and how much of it its calls have used. */
 interface Held {
-  jobId: number;
-  installationId: string;
   reserved: { notifications: number; others: number };
   used: { notifications: number; others: number };
 }
@@ -61,7 +59,7 @@ export class HipChatBudget implements JobBudget {
     }
     const reservation: Reservation = { installationId: job.installationId, roomId: job.roomId, jobId: job.id, calls: spend.hipchatCalls, notifications: spend.notifications };
     if (await this.writes.run((trx) => reserveCalls(trx, this.limits, reservation))) {
-      this.held.set(job, { jobId: job.id, installationId: job.installationId, reserved: { notifications: spend.notifications, others: spend.hipchatCalls - spend.notifications }, used: { notifications: 0, others: 0 } });
+      this.held.set(job, { reserved: { notifications: spend.notifications, others: spend.hipchatCalls - spend.notifications }, used: { notifications: 0, others: 0 } });
       return { granted: true };
     }
     return { granted: false, retryAt: await reservationFitsAt(this.db, this.limits, reservation) };
@@ -100,8 +98,8 @@ export class HipChatBudget implements JobBudget {
           return;
         }
       }
-      // Past its reservation (counted here), the call is a row of its own.
-      await this.writes.run((trx) => recordCall(trx, made, { useSlot: !held }));
+      // Past its reservation, or outside one: a row of its own.
+      await this.writes.run((trx) => recordCall(trx, made));
     } catch (err) {
       this.log.warn({ err, installationId }, 'could not count a HipChat call against the budget');
     }

@@ -88,16 +88,10 @@ export async function reservationFitsAt(db: Db, limits: HipChatLimits, r: Reserv
 }
 
 /**
- * One call made: it uses one of its job's reserved slots of the same kind (stamped with the time it
- * was made), or, outside a job or past what the job reserved (`useSlot: false` when the caller keeps
- * count of the slots itself), is recorded on its own.
+ * One call made that no reserved slot covers (outside a job, or past what its job reserved; the slots a
+ * job uses become made calls in `settleReservations`).
  */
-export async function recordCall(db: Executor, call: { installationId: string; roomId: number | null; notification: boolean; jobId: number | null }, opts: { useSlot?: boolean } = {}): Promise<void> {
-  if (call.jobId !== null && opts.useSlot !== false) {
-    const slot = db('hipchat_calls').select('id').where({ job_id: call.jobId, state: 'reserved', notification: call.notification }).orderBy('id').limit(1);
-    const used = await db('hipchat_calls').whereIn('id', slot).where({ state: 'reserved' }).update({ state: 'made', at: dbTime(db) });
-    if (used > 0) return;
-  }
+export async function recordCall(db: Executor, call: { installationId: string; roomId: number | null; notification: boolean; jobId: number | null }): Promise<void> {
   await db('hipchat_calls').insert({ installation_id: call.installationId, room_id: call.roomId, notification: call.notification, job_id: call.jobId, state: 'made', at: dbTime(db) });
 }
 
